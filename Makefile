@@ -1,0 +1,43 @@
+# gdcourse: `make lab` to learn, `make test` to check everything. Both set up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup lab test lint format notebooks html bench clean help
+
+help:
+	@echo "make lab    - set up .venv and open JupyterLab on the first notebook"
+	@echo "make test   - set up .venv and run lint, unit tests and every notebook (nbval)"
+	@echo "make notebooks - re-execute every notebook in place (after changing one)"
+	@echo "make format - apply ruff's formatting and safe fixes"
+
+# The install runs again only when the requirements change.
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "gdcourse needs Python 3.10 or newer, found " + sys.version.split()[0]'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00_start_here.ipynb
+
+lint: setup
+	$(BIN)/ruff check gdcourse tests notebooks
+	$(BIN)/ruff format --check gdcourse tests notebooks
+
+test: lint
+	$(BIN)/python -m pytest
+
+format: setup
+	$(BIN)/ruff check --fix gdcourse tests notebooks
+	$(BIN)/ruff format gdcourse tests notebooks
+
+notebooks: setup
+	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,183 @@
+"""Figures for the course. Each function takes data (a function, a ``Path``, a ``History``)
+and returns a matplotlib ``Figure``; give ``ax=`` to draw into an existing axes instead.
+
+The figures are not managed by pyplot, so nothing is drawn twice and nothing piles up in
+memory: in a notebook, end the cell with the figure (or call ``display(fig)``) to show it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+COLORS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray"]
+
+
+def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
+    """The given axes, or the axes of a new unmanaged figure."""
+    if ax is not None:
+        return ax
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig.add_subplot(projection=projection)
+
+
+def as_dict(paths, default_name: str = "path") -> dict:
+    """Accept one record or a ``{label: record}`` dict."""
+    return paths if isinstance(paths, dict) else {default_name: paths}
+
+
+def path_1d(function, paths, ax: Axes | None = None, title: str | None = None, xlim=None) -> Figure:
+    """The curve ``f`` on its window with each path's points on it, numbered by step order."""
+    ax = new_axes(ax)
+    paths = as_dict(paths, "gradient descent")
+    lo, hi = xlim or function.xlim
+    xs = np.linspace(lo, hi, 400)
+    ax.plot(xs, function(xs[:, None]), color="black", lw=1.5, label=function.latex or function.name)
+    for (name, path), color in zip(paths.items(), COLORS):
+        x, fx = path.points[:, 0], path.values
+        ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
+        ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)")
+        ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=(5, 5), color=color)
+    for m in function.minima:
+        ax.plot(m[0], function(np.array(m)), "k*", ms=12, label="minimum")
+    ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
+    ax.legend(loc="best", fontsize=8)
+    return ax.figure
+
+
+def grid(function, n: int = 200, xlim=None, ylim=None):
+    """Coordinates and values of ``function`` on an n x n grid over its window."""
+    xs = np.linspace(*(xlim or function.xlim), n)
+    ys = np.linspace(*(ylim or function.ylim), n)
+    XX, YY = np.meshgrid(xs, ys)
+    return XX, YY, function(np.stack([XX, YY], axis=-1))
+
+
+def contour_paths(
+    function, paths, ax: Axes | None = None, title: str | None = None, log_levels: bool | None = None, xlim=None, ylim=None
+) -> Figure:
+    """Contour lines of a 2-D ``function`` with one labelled line per path, start and minima marked.
+
+    ``log_levels`` spaces the contours geometrically (default: when values span many decades,
+    as on Rosenbrock). The axes keep the function's window; paths that leave it are clipped.
+    """
+    ax = new_axes(ax, figsize=(6, 5))
+    XX, YY, Z = grid(function, xlim=xlim, ylim=ylim)
+    z_min = function.min_value if function.min_value is not None else Z.min()
+    spread = Z.max() - z_min
+    if log_levels is None:
+        log_levels = function.min_value is not None and np.median(Z - z_min) < 0.05 * spread
+    if log_levels:
+        levels = z_min + np.geomspace(max(spread * 1e-6, 1e-9), spread, 25)
+    else:
+        levels = np.linspace(Z.min(), Z.max(), 25)
+    ax.contourf(XX, YY, Z, levels=levels, cmap="Greys", alpha=0.35)
+    ax.contour(XX, YY, Z, levels=levels, colors="gray", linewidths=0.5)
+    for (name, path), color in zip(as_dict(paths).items(), COLORS):
+        pts = path.points
+        label = f"{name}: f = {path.values[-1]:.3g}" + (" (diverged)" if getattr(path, "diverged", False) else "")
+        ax.plot(pts[:, 0], pts[:, 1], "-o", color=color, ms=2.5, lw=1.3, label=label)
+    first = next(iter(as_dict(paths).values()), None)
+    if first is not None:
+        ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
+    for i, m in enumerate(function.minima):
+        ax.plot(*m, "k*", ms=12, label="minimum" if i == 0 else None)
+    ax.set(xlim=xlim or function.xlim, ylim=ylim or function.ylim, xlabel="x", ylabel="y")
+    ax.set_title(title or function.latex or function.name)
+    ax.legend(loc="best", fontsize=8)
+    return ax.figure
+
+
+def surface_path(function, path, ax: Axes | None = None, title: str | None = None) -> Figure:
+    """The surface ``z = f(x, y)`` in 3-D with the path drawn on it."""
+    ax = new_axes(ax, figsize=(7, 5.5), projection="3d")
+    XX, YY, Z = grid(function, n=60)
+    ax.plot_surface(XX, YY, Z, cmap="viridis", alpha=0.6, linewidth=0)
+    pts = path.points
+    ax.plot(pts[:, 0], pts[:, 1], path.values, "r-o", ms=3, lw=1.5, label=f"path ({len(path) - 1} steps)", zorder=5)
+    ax.set(xlabel="x", ylabel="y", zlabel="f(x, y)")
+    ax.set_title(title or f"Gradient descent on {function.latex or function.name}")
+    ax.legend(loc="upper right", fontsize=8)
+    return ax.figure
+
+
+def convergence(paths, f_star: float = 0.0, ax: Axes | None = None, title: str | None = None, rates: dict | None = None) -> Figure:
+    """``f(x_k) - f*`` against the step ``k`` on a log scale, one line per path.
+
+    ``rates`` optionally maps a label to a per-step error factor ``r``; the line ``r^(2k)``
+    (the error in f shrinks with the square of the error in x) is drawn dashed for comparison.
+    """
+    ax = new_axes(ax)
+    for (name, path), color in zip(as_dict(paths).items(), COLORS):
+        gap = np.maximum(path.values - f_star, 1e-300)
+        ax.semilogy(gap, color=color, label=name)
+    first = next(iter(as_dict(paths).values()))
+    k = np.arange(len(first))
+    for (name, r), color in zip((rates or {}).items(), COLORS[5:]):
+        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=color, label=name)
+    ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+LABELS = {"epoch": "epoch", "grad_evals": "gradient evaluations (samples processed)", "wall_time": "training time (s)"}
+
+
+def loss_curves(
+    histories, x: str = "epoch", metric: str = "loss", log: bool = False, val: bool = True, ax: Axes | None = None, title: str | None = None
+) -> Figure:
+    """Training (solid) and validation (dashed) curves of one or several ``History`` records.
+
+    ``x``: ``'epoch'``, ``'grad_evals'`` or ``'wall_time'``; ``metric``: ``'loss'`` or ``'acc'``.
+    """
+    if x not in LABELS or metric not in ("loss", "acc"):
+        raise ValueError(f"x must be one of {list(LABELS)} and metric 'loss' or 'acc'; got {x!r}, {metric!r}.")
+    ax = new_axes(ax)
+    for (name, h), color in zip(as_dict(histories, "train").items(), COLORS):
+        xs = getattr(h, x)
+        train, valid = getattr(h, f"train_{metric}"), getattr(h, f"val_{metric}")
+        ax.plot(xs, train, "-", color=color, label=f"{name} (train)" if valid and val else name)
+        if valid and val:
+            ax.plot(xs, valid, "--", color=color, label=f"{name} (validation)")
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel=LABELS[x], ylabel="accuracy" if metric == "acc" else "loss", title=title or f"{'Accuracy' if metric == 'acc' else 'Loss'} during training")
+    ax.legend(fontsize=8)
+    return ax.figure
+
+
+def decision_boundary(model, X, y, ax: Axes | None = None, title: str | None = None, padding: float = 0.5) -> Figure:
+    """The model's predicted probability of class 1 over the plane, the 0.5 line, and the data."""
+    ax = new_axes(ax, figsize=(5.5, 4.5))
+    lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
+    XX, YY = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
+    P = model.predict_proba(np.c_[XX.ravel(), YY.ravel()])
+    P = (P[:, 1] if P.ndim == 2 else P).reshape(XX.shape)
+    filled = ax.contourf(XX, YY, P, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.5)
+    ax.contour(XX, YY, P, levels=[0.5], colors="black", linewidths=1.5)
+    for label, marker, color in [(0, "o", "tab:blue"), (1, "^", "tab:red")]:
+        ax.scatter(*X[y == label].T, marker=marker, c=color, edgecolors="k", linewidths=0.4, s=22, label=f"class {label}")
+    ax.figure.colorbar(filled, ax=ax, label="P(class 1)")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title or "Decision boundary (black: P = 0.5)")
+    ax.legend(loc="best", fontsize=8)
+    return ax.figure
+
+
+def digits(images, labels, predictions=None, n: int = 20, shape=(8, 8), title: str | None = None) -> Figure:
+    """A grid of digit images with their labels (and predictions: red where wrong)."""
+    n = min(n, len(images))
+    cols = min(10, n)
+    rows = int(np.ceil(n / cols))
+    fig = Figure(figsize=(1.1 * cols, 1.3 * rows + 0.4), layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        ax.imshow(np.reshape(images[i], shape), cmap="gray_r")
+        text = f"{labels[i]}" if predictions is None else f"true {labels[i]}\npred {predictions[i]}"
+        wrong = predictions is not None and predictions[i] != labels[i]
+        ax.set_title(text, fontsize=8, color="red" if wrong else "black")
+    fig.suptitle(title or ("Digits with true and predicted labels (red: wrong)" if predictions is not None else "Digits and their labels"))
+    return fig
