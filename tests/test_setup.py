@@ -1,0 +1,99 @@
+"""The set-up files agree with each other, and importing the package stays light."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PIP_TO_CONDA = {"torch": "pytorch-cpu"}  # conda-forge's CPU-only PyTorch
+CONDA_ONLY = {"python", "pip"}  # the interpreter and installer themselves
+
+
+def requirement_name(spec: str) -> str:
+    return re.split(r"[<>=!~\[; ]", spec.strip(), maxsplit=1)[0].lower()
+
+
+def constraints() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line:
+            name, version = line.split("==")
+            pins[name.lower()] = version
+    return pins
+
+
+def conda_pins() -> dict[str, str]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"][0] == "conda-forge"
+    pins = {}
+    for dep in env["dependencies"]:
+        name, _, version = dep.partition("=")
+        pins[name.lower()] = version
+    return pins
+
+
+def pyproject_names() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    specs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        specs += [s for s in extra if not s.startswith("gdcourse")]
+    return {requirement_name(s) for s in specs}
+
+
+def test_constraints_pin_every_package_pyproject_names():
+    assert set(constraints()) == pyproject_names()
+
+
+def test_environment_yml_names_the_same_packages_at_the_same_versions():
+    conda = conda_pins()
+    assert conda["python"] == "3.11"
+    expected = {PIP_TO_CONDA.get(name, name): version for name, version in constraints().items()}
+    got = {name: version for name, version in conda.items() if name not in CONDA_ONLY}
+    assert got == expected
+
+
+def test_torch_is_pinned_exactly_to_the_cpu_build_on_disk():
+    assert constraints()["torch"] == "2.13.0"
+    assert conda_pins()["pytorch-cpu"] == "2.13.0"
+
+
+def test_postbuild_installs_the_package():
+    text = (ROOT / "postBuild").read_text()
+    assert "pip install" in text and "--editable ." in text
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text()
+    assert "make test" in readme and "make lab" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_make_lab_serves_on_localhost_with_token_auth():
+    lab = re.search(r"^lab:.*\n((?:\t.*\n)+)", (ROOT / "Makefile").read_text(), re.M).group(1)
+    assert "--ServerApp.ip=127.0.0.1" in lab
+    assert "token=''" not in lab and 'token=""' not in lab and "disable_check_xsrf" not in lab
+    assert "notebooks/00_start_here.ipynb" in lab
+
+
+def test_import_gdcourse_does_not_import_torch_or_sklearn():
+    code = (
+        "import sys, gdcourse, gdcourse.optim, gdcourse.models, gdcourse.train, gdcourse.data, "
+        "gdcourse.functions, gdcourse.plots, gdcourse.widgets, gdcourse.exercises, gdcourse.gradcheck; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'sklearn', 'scipy'}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_licences_are_stated():
+    assert "MIT License" in (ROOT / "LICENSE").read_text()
+    assert "CC BY 4.0" in (ROOT / "LICENSE-CONTENT.md").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert "MIT" in readme and "CC BY 4.0" in readme
