@@ -48,7 +48,8 @@ class RMSprop(Optimizer):
         if self.centered:
             g_avg = self.g_avg[i]
             g_avg += (1 - alpha) * (grad - g_avg)  # g_avg = alpha * g_avg + (1 - alpha) * g
-            rms = np.sqrt(v - g_avg * g_avg) + self.eps
+            # v - g_avg^2 >= 0 in exact arithmetic; rounding can dip below 0 (torch then gives NaN)
+            rms = np.sqrt(np.maximum(v - g_avg * g_avg, 0)) + self.eps
         else:
             rms = np.sqrt(v) + self.eps
         if self.momentum > 0:
