@@ -101,7 +101,8 @@ def load_digits():
 
 def train_test_split(X, y, test_size: float = 0.2, seed: int = 0):
     """Shuffle with ``seed`` and split: returns ``X_train, X_test, y_train, y_test``."""
-    X, y = check_X_y(X, y)
+    check_X_y(X, y)
+    X, y = np.asarray(X), np.asarray(y)  # keep the dtypes: integer labels stay integers
     test_size = check_number("test_size", test_size, high=1.0, low_open=True, high_open=True)
     order = np.random.default_rng(seed).permutation(len(X))
     n_test = max(1, int(round(test_size * len(X))))
