@@ -194,11 +194,16 @@ def download(url: str, path: Path, expected_sha256: str) -> Path:
 
 def read_idx(path: Path) -> np.ndarray:
     """Read a gzipped IDX file (MNIST's format: a magic number, the shape, then raw bytes)."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    if data[:2] != b"\x00\x00" or data[2] != 0x08:
+    try:
+        with gzip.open(path, "rb") as f:
+            data = f.read()
+    except (OSError, EOFError) as error:  # not gzip at all, or the stream is cut short
+        raise ValueError(f"{path} is not a complete gzip file ({error}); delete it and download again.") from None
+    if len(data) >= 3 and data[:3] != b"\x00\x00\x08":  # magic number: 0, 0, type 8 (unsigned byte)
         raise ValueError(f"{path} is not an IDX file of unsigned bytes.")
-    ndim = data[3]
+    ndim = data[3] if len(data) >= 4 else 0
+    if len(data) < 4 + 4 * ndim:  # magic number, then one 4-byte size per dimension
+        raise ValueError(f"{path} is truncated: its header is incomplete ({len(data)} bytes).")
     shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
     array = np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim)
     if array.size != int(np.prod(shape)):

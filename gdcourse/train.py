@@ -207,7 +207,7 @@ def fit(
     snapshot = [p.copy() for p in model.params]
     bar = ProgressBar(num_epochs, progress)
     evals, seconds = 0, 0.0
-    record(history, model, X, y, X_val, y_val, 0, evals, seconds, optimizer.lr)
+    record(history, model, model.loss_and_grads(X, y)[0], X, y, X_val, y_val, 0, evals, seconds, optimizer.lr)
     for epoch in range(1, num_epochs + 1):
         lr = optimizer.lr
         order = rng.permutation(n) if batch_size < n else np.arange(n)
@@ -226,9 +226,12 @@ def fit(
             history.batch_loss.append(loss)
             evals += len(batch)
         seconds += time.perf_counter() - start_time
-        if not history.diverged and not all_finite(model.params):
-            restore(model.params, snapshot)
-            history.diverged_at = (epoch, step)
+        if not history.diverged:
+            with np.errstate(over="ignore", invalid="ignore"):
+                train_loss = model.loss_and_grads(X, y)[0]  # on the whole training set
+            if not (all_finite(model.params) and np.isfinite(train_loss)):  # the last step overflowed
+                restore(model.params, snapshot)
+                history.diverged_at = (epoch, step)
         if history.diverged:
             bar.close()
             report_divergence(
@@ -240,7 +243,7 @@ def fit(
             )
             return history
         with np.errstate(over="ignore", invalid="ignore"):
-            record(history, model, X, y, X_val, y_val, epoch, evals, seconds, lr)
+            record(history, model, train_loss, X, y, X_val, y_val, epoch, evals, seconds, lr)
         if scheduler is not None:
             scheduler.step()
         bar.update(epoch, seconds, history)
@@ -254,10 +257,10 @@ def restore(params: list[np.ndarray], snapshot: list[np.ndarray]) -> None:
         np.copyto(p, saved)
 
 
-def record(history: History, model, X, y, X_val, y_val, epoch, evals, seconds, lr) -> None:
+def record(history: History, model, train_loss, X, y, X_val, y_val, epoch, evals, seconds, lr) -> None:
     """Append one epoch's measurements to ``history``."""
     history.epoch.append(epoch)
-    history.train_loss.append(model.loss_and_grads(X, y)[0])
+    history.train_loss.append(train_loss)
     history.grad_evals.append(evals)
     history.wall_time.append(seconds)
     history.lr.append(lr)

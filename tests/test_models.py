@@ -14,7 +14,12 @@ from gdcourse.models import MLP, LinearRegression, LogisticRegression, SoftmaxRe
 from gdcourse.optim import SGD
 
 TORCH_TOL = 1e-10  # relative error of the loss and of every gradient vs torch
-FD_TOL = 1e-7  # CS231n: below 1e-7 the analytic gradient is right
+# Finite differences: CS231n's entry-wise relative error below 1e-7 means right. The centred
+# difference has an absolute rounding noise of about eps * |L| / h ~ 1e-11, so an entry of 1e-4
+# (common in the first layer of a 2-hidden-layer sigmoid net) can reach 1e-7 by noise alone.
+# Every entry must satisfy |a - n| <= 1e-7 |n| + 1e-9; the gradcheck verdict (max relative error)
+# must be < 1e-7 for networks without hidden layers and < 1e-5 for deeper ones.
+FD_RTOL, FD_ATOL = 1e-7, 1e-9
 N, D, K = 6, 3, 3  # a small batch keeps finite differences cheap
 
 
@@ -50,9 +55,13 @@ def assert_matches_torch(model, X, y, forward_loss):
         assert rel_err(g, tg) <= TORCH_TOL, f"grads[{i}]: relative error {rel_err(g, tg):.2e}"
 
 
-def assert_matches_finite_differences(model, X, y):
+def assert_matches_finite_differences(model, X, y, max_relative_error=1e-7):
+    _, grads = model.loss_and_grads(X, y)
+    for i, (p, g) in enumerate(zip(model.params, grads)):
+        numerical = gradcheck.numerical_gradient(lambda: model.loss_and_grads(X, y)[0], p)
+        np.testing.assert_allclose(g, numerical, rtol=FD_RTOL, atol=FD_ATOL, err_msg=f"grads[{i}]")
     result = gradcheck.check_model(model, X, y)
-    assert result.max_error < FD_TOL, result
+    assert result.max_error < max_relative_error, result
 
 
 @pytest.fixture
@@ -135,7 +144,7 @@ def test_mlp_matches_torch_and_finite_differences(activation, target, hidden, ba
     if activation == "relu":  # finite differences are only valid away from ReLU's kink at 0
         pre_activations = [a @ W + b for a, W, b in zip(model.forward(X), model.params[::2], model.params[1::2])]
         assert min(np.abs(z).min() for z in pre_activations[:-1] or [np.ones(1)]) > 1e-3, "data hit a ReLU kink"
-    assert_matches_finite_differences(model, X, y)
+    assert_matches_finite_differences(model, X, y, max_relative_error=1e-5 if hidden else 1e-7)
 
 
 def test_mlp_rejects_targets_of_the_wrong_width(batch):
@@ -179,9 +188,7 @@ def test_models_are_stable_for_huge_logits(batch):
     for loss, grads in results:
         assert np.isfinite(loss) and all(np.isfinite(g).all() for g in grads)
     assert_matches_torch(logistic, X, y, lambda p: F.binary_cross_entropy_with_logits(t(X) @ p[0] + p[1], t(y)))
-    assert_matches_torch(
-        softmax_reg, X, labels, lambda p: F.cross_entropy(t(X) @ p[0] + p[1], torch.tensor(labels))
-    )
+    assert_matches_torch(softmax_reg, X, labels, lambda p: F.cross_entropy(t(X) @ p[0] + p[1], torch.tensor(labels)))
     assert results[0][0] > 100  # some logit is a confident mistake: the loss is large, but finite
 
 
@@ -204,7 +211,8 @@ def test_binary_cross_entropy_equals_the_formula():
     # p = 0 or 1 is clipped to [eps, 1 - eps]: a confident mistake costs -log(eps), a right answer ~0
     eps = 1e-15
     mistakes = losses.binary_cross_entropy(np.array([0.0, 1.0]), np.array([1.0, 0.0]), eps=eps)
-    assert mistakes == pytest.approx(-np.log(eps), rel=1e-6)
+    assert mistakes == pytest.approx(-(np.log(eps) + np.log(1 - (1 - eps))) / 2, rel=1e-14)
+    assert mistakes == pytest.approx(-np.log(eps), rel=1e-4)  # 1 - (1 - eps) is eps up to rounding
     assert losses.binary_cross_entropy(np.array([1.0, 0.0]), np.array([1.0, 0.0]), eps=eps) < 1e-14
 
 
@@ -309,7 +317,7 @@ def test_zero_init_keeps_hidden_units_identical():
     for _ in range(20):
         opt.step(model.loss_and_grads(X, y)[1])
     W1, b1, W2, b2, W3, _ = model.params
-    assert np.abs(W1).max() > 1e-3 and np.abs(W2).max() > 1e-3 and np.abs(W3).max() > 1e-3  # it did train
+    assert all((W != 0).all() for W in (W1, W2, W3))  # every weight has moved away from 0
     for W_in, b_hidden in [(W1, b1), (W2, b2)]:  # incoming weights and biases of each hidden layer
         np.testing.assert_array_equal(W_in, np.repeat(W_in[:, :1], W_in.shape[1], axis=1))
         np.testing.assert_array_equal(b_hidden, b_hidden[0])
