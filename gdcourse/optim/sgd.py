@@ -48,8 +48,8 @@ class SGD(Optimizer):
     def update(self, i, theta, grad):
         if self.momentum != 0:
             b = self.momentum_buffer[i]
-            if b is None:  # first step: b_1 = g_1
-                b = self.momentum_buffer[i] = grad.copy()
+            if b is None:  # first step: b_1 = g_1 (np.copy: an array even if grad is a 0-d scalar)
+                b = self.momentum_buffer[i] = np.copy(grad)
             else:  # b = mu * b + (1 - dampening) * g
                 b *= self.momentum
                 b += (1 - self.dampening) * grad

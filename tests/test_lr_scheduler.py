@@ -1,0 +1,185 @@
+"""``gdcourse.optim.lr_scheduler`` against ``torch.optim.lr_scheduler``, value by value.
+
+Both libraries use the same class names and arguments, so each case is one builder
+``build(lib, optimizer)`` run once with our module and once with torch's. We record the
+learning rate (and the momentum, for OneCycleLR) at construction (step 0) and after
+every ``step()``; they must agree to a relative 1e-12 (absolute 1e-15 near zero).
+torch computes most schedules recursively (lr <- lr * factor), we use closed forms,
+so agreement to rounding error is the whole claim.
+"""
+
+import numpy as np
+import pytest
+
+from gdcourse import optim
+from gdcourse.optim import lr_scheduler
+
+RTOL = 1e-12
+ATOL = 1e-15
+
+
+def make_optimizers(torch, name: str, kwargs: dict):
+    """Our optimizer ``name`` and torch's, each on a throw-away parameter."""
+    ours = getattr(optim, name)([np.zeros(2)], **kwargs)
+    theirs = getattr(torch.optim, name)([torch.zeros(2, requires_grad=True)], **kwargs)
+    return ours, theirs
+
+
+def momentum_of(hyper: dict) -> float:
+    """The momentum a OneCycleLR cycles: ``momentum``, or ``betas[0]`` for the Adam family."""
+    return hyper["betas"][0] if "betas" in hyper else hyper["momentum"]
+
+
+def record(scheduler, hyper, num_steps: int, before_step=lambda: None) -> dict[str, np.ndarray]:
+    """lr and momentum at step 0 and after each of ``num_steps`` calls of ``scheduler.step()``.
+
+    ``hyper()`` returns the optimizer's current hyperparameters as a dict.
+    """
+    seen = {"lr": [], "momentum": []}
+    for k in range(num_steps + 1):
+        if k > 0:
+            before_step()
+            scheduler.step()
+        values = hyper()
+        seen["lr"].append(values["lr"])
+        seen["momentum"].append(momentum_of(values) if "momentum" in values or "betas" in values else np.nan)
+    return {key: np.array(value, dtype=float) for key, value in seen.items()}
+
+
+def run_both(torch, build, optimizer: str, opt_kwargs: dict, num_steps: int):
+    """(ours, theirs): the recorded sequences of the same schedule in both libraries."""
+    opt, torch_opt = make_optimizers(torch, optimizer, opt_kwargs)
+    ours = record(build(lr_scheduler, opt), lambda: vars(opt), num_steps)
+    # torch warns if its scheduler steps before its optimizer ever has: step it first (no grads: no-op).
+    theirs = record(
+        build(torch.optim.lr_scheduler, torch_opt), lambda: torch_opt.param_groups[0], num_steps, torch_opt.step
+    )
+    return ours, theirs
+
+
+def max_rel_error(ours: np.ndarray, theirs: np.ndarray) -> float:
+    """Largest |ours - theirs| / |theirs| (absolute difference where torch's value is 0)."""
+    scale = np.where(theirs == 0, 1.0, np.abs(theirs))
+    return float(np.nanmax(np.abs(ours - theirs) / scale))
+
+
+def assert_same_sequence(ours: np.ndarray, theirs: np.ndarray, name: str = "lr") -> None:
+    assert ours.shape == theirs.shape
+    np.testing.assert_array_equal(np.isnan(ours), np.isnan(theirs))
+    bad = np.abs(ours - theirs) > np.maximum(RTOL * np.abs(theirs), ATOL)
+    assert not np.any(bad), (
+        f"{name} differs at steps {np.flatnonzero(bad).tolist()}: ours {ours[bad]}, torch {theirs[bad]}"
+    )
+
+
+# (id, build(lib, optimizer), number of steps). Steps run to about 3 periods where that means something.
+SCHEDULES = [
+    ("StepLR", lambda lib, opt: lib.StepLR(opt, step_size=7, gamma=0.5), 42),
+    ("StepLR-default-gamma", lambda lib, opt: lib.StepLR(opt, step_size=5), 30),
+    ("ExponentialLR", lambda lib, opt: lib.ExponentialLR(opt, gamma=0.9), 60),
+    ("CosineAnnealingLR", lambda lib, opt: lib.CosineAnnealingLR(opt, T_max=10), 30),  # rises again after 10
+    ("CosineAnnealingLR-eta_min", lambda lib, opt: lib.CosineAnnealingLR(opt, T_max=7, eta_min=0.01), 21),
+    ("LinearLR-default", lambda lib, opt: lib.LinearLR(opt), 15),
+    ("LinearLR-warmup", lambda lib, opt: lib.LinearLR(opt, start_factor=0.1, total_iters=10), 30),
+    ("LinearLR-to-zero", lambda lib, opt: lib.LinearLR(opt, start_factor=1.0, end_factor=0.0, total_iters=10), 30),
+    (
+        "SequentialLR-warmup-cosine",
+        lambda lib, opt: lib.SequentialLR(
+            opt,
+            [lib.LinearLR(opt, start_factor=0.1, total_iters=5), lib.CosineAnnealingLR(opt, T_max=20)],
+            milestones=[5],
+        ),
+        75,  # 3 * (5 + 20): the cosine runs past its T_max
+    ),
+    (
+        "SequentialLR-warmup-exponential",
+        lambda lib, opt: lib.SequentialLR(
+            opt, [lib.LinearLR(opt, start_factor=0.25, total_iters=4), lib.ExponentialLR(opt, gamma=0.8)], [4]
+        ),
+        20,
+    ),
+]
+
+
+@pytest.mark.parametrize("build, num_steps", [s[1:] for s in SCHEDULES], ids=[s[0] for s in SCHEDULES])
+def test_schedule_matches_torch(torch64, build, num_steps):
+    ours, theirs = run_both(torch64, build, "SGD", {"lr": 0.1}, num_steps)
+    assert_same_sequence(ours["lr"], theirs["lr"])
+
+
+def test_every_scheduler_is_covered():
+    covered = {name.split("-")[0] for name, _, _ in SCHEDULES} | {"OneCycleLR"}
+    public = {name for name, obj in vars(lr_scheduler).items() if isinstance(obj, type) and name != "LRScheduler"}
+    assert public - {"Optimizer"} <= covered
+
+
+ONE_CYCLE_KWARGS = {
+    "defaults": {},
+    "custom": {
+        "pct_start": 0.25,
+        "div_factor": 10.0,
+        "final_div_factor": 100.0,
+        "base_momentum": 0.8,
+        "max_momentum": 0.9,
+    },
+}
+ONE_CYCLE_STEPS = 40
+
+
+@pytest.mark.parametrize("kwargs", ONE_CYCLE_KWARGS.values(), ids=ONE_CYCLE_KWARGS.keys())
+@pytest.mark.parametrize(
+    "optimizer, opt_kwargs",
+    [("SGD", {"lr": 0.1, "momentum": 0.9}), ("Adam", {"lr": 0.1, "betas": (0.9, 0.99)})],
+    ids=["SGD-momentum", "Adam-betas"],
+)
+@pytest.mark.parametrize("anneal_strategy", ["cos", "linear"])
+def test_one_cycle_matches_torch(torch64, anneal_strategy, optimizer, opt_kwargs, kwargs):
+    def build(lib, opt):
+        return lib.OneCycleLR(opt, max_lr=0.5, total_steps=ONE_CYCLE_STEPS, anneal_strategy=anneal_strategy, **kwargs)
+
+    ours, theirs = run_both(torch64, build, optimizer, opt_kwargs, ONE_CYCLE_STEPS)
+    assert_same_sequence(ours["lr"], theirs["lr"])
+    assert_same_sequence(ours["momentum"], theirs["momentum"], name="momentum")
+    assert ours["lr"][0] == pytest.approx(0.5 / kwargs.get("div_factor", 25.0), rel=RTOL)
+    assert ours["lr"].max() == pytest.approx(0.5, rel=RTOL)
+
+
+def test_one_cycle_leaves_beta2_alone(torch64):
+    opt, torch_opt = make_optimizers(torch64, "Adam", {"betas": (0.9, 0.99)})
+    scheduler = lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10)
+    torch_scheduler = torch64.optim.lr_scheduler.OneCycleLR(torch_opt, max_lr=0.5, total_steps=10)
+    for _ in range(5):
+        torch_opt.step()
+        scheduler.step()
+        torch_scheduler.step()
+    assert opt.betas[1] == torch_opt.param_groups[0]["betas"][1] == 0.99
+
+
+def test_one_cycle_without_momentum_cycling_matches_torch(torch64):
+    def build(lib, opt):
+        return lib.OneCycleLR(opt, max_lr=0.5, total_steps=ONE_CYCLE_STEPS, cycle_momentum=False)
+
+    ours, theirs = run_both(torch64, build, "Adagrad", {}, ONE_CYCLE_STEPS)
+    assert_same_sequence(ours["lr"], theirs["lr"])
+
+
+def test_one_cycle_needs_momentum_to_cycle_like_torch(torch64):
+    opt, torch_opt = make_optimizers(torch64, "Adagrad", {})
+    with pytest.raises(ValueError, match="must support momentum or beta1"):
+        torch64.optim.lr_scheduler.OneCycleLR(torch_opt, max_lr=0.5, total_steps=10)
+    with pytest.raises(ValueError, match=r"Adagrad has no momentum or betas to cycle; pass cycle_momentum=False"):
+        lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10)
+
+
+def test_one_cycle_raises_past_total_steps_like_torch(torch64):
+    opt, torch_opt = make_optimizers(torch64, "SGD", {"lr": 0.1, "momentum": 0.9})
+    scheduler = lr_scheduler.OneCycleLR(opt, max_lr=0.5, total_steps=10)
+    torch_scheduler = torch64.optim.lr_scheduler.OneCycleLR(torch_opt, max_lr=0.5, total_steps=10)
+    for _ in range(10):  # stepping up to total_steps itself is allowed in torch
+        torch_opt.step()
+        scheduler.step()
+        torch_scheduler.step()
+    with pytest.raises(ValueError, match="Tried to step 11 times"):
+        torch_scheduler.step()
+    with pytest.raises(ValueError, match=r"OneCycleLR was stepped 11 times but total_steps is 10"):
+        scheduler.step()
