@@ -181,3 +181,28 @@ def digits(images, labels, predictions=None, n: int = 20, shape=(8, 8), title: s
         ax.set_title(text, fontsize=8, color="red" if wrong else "black")
     fig.suptitle(title or ("Digits with true and predicted labels (red: wrong)" if predictions is not None else "Digits and their labels"))
     return fig
+
+
+def show_figures_in_notebooks(shell=None) -> bool:
+    """Let Jupyter draw a ``Figure`` that ends a cell as a PNG image, as pyplot's inline backend does.
+
+    The course never imports pyplot, and without pyplot IPython has no rule for showing a bare
+    ``Figure`` (it prints ``<Figure size ...>``). This registers one; it runs when this module is
+    imported inside IPython. Returns True if a shell was found.
+    """
+    import sys
+    from functools import partial
+
+    if shell is None:
+        ipython = sys.modules.get("IPython")  # loaded already inside a shell; never imported here
+        shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return False
+
+    from IPython.core.pylabtools import print_figure
+
+    shell.display_formatter.formatters["image/png"].for_type(Figure, partial(print_figure, fmt="png", base64=True))
+    return True
+
+
+show_figures_in_notebooks()

@@ -9,6 +9,7 @@ widget state, sequential execution counts. Prints each notebook's wall time.
 
 from __future__ import annotations
 
+import copy
 import sys
 import time
 from pathlib import Path
@@ -25,6 +26,21 @@ def normalise(nb: nbformat.NotebookNode) -> None:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
+        if cell.cell_type == "code":
+            cell.outputs = merge_streams(cell.outputs)
+
+
+def merge_streams(outputs: list) -> list:
+    """Join consecutive chunks of the same stream: where the kernel splits a cell's printing
+    depends on timing, so unmerged outputs would differ from run to run (nbval merges them too)."""
+    merged = []
+    for out in outputs:
+        previous = merged[-1] if merged else None
+        if out.output_type == "stream" and previous and previous.output_type == "stream" and previous.name == out.name:
+            previous.text += out.text
+        else:
+            merged.append(copy.copy(out))  # a copy: the caller's outputs stay as they were
+    return merged
 
 
 def run(path: Path, timeout: int = 300) -> float:
