@@ -3,7 +3,7 @@
 ``OptimizerExplorer`` runs ``minimize`` with the settings on its controls and redraws the
 path whenever one of them changes. Its logic lives in plain methods and attributes, so it
 can be driven and tested without a browser: set ``explorer.lr.value = 0.5`` and read
-``explorer.path`` or ``explorer.png``.
+``explorer.path``, ``explorer.summary.value`` or ``explorer.png``.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import io
 import warnings
 
 import ipywidgets as w
+import numpy as np
 from matplotlib.figure import Figure
 
 from gdcourse import functions as F
@@ -32,6 +33,7 @@ OPTIMIZERS = {
     "NAdam": (optim.NAdam, ("beta1", "beta2")),
     "Adamax": (optim.Adamax, ("beta1", "beta2")),
 }
+RED = "color:#c62828"
 
 
 class OptimizerExplorer:
@@ -55,45 +57,65 @@ class OptimizerExplorer:
     ):
         every = F.all_functions()
         names = functions or list(every)
-        unknown = [n for n in names if n not in every] + [o for o in optimizers or [] if o not in OPTIMIZERS]
+        optimizers = optimizers or list(OPTIMIZERS)
+        unknown = [n for n in [*names, function] if n is not None and n not in every]
+        unknown += [o for o in [*optimizers, optimizer] if o is not None and o not in OPTIMIZERS]
         if unknown:
-            raise ValueError(f"Unknown function or optimizer {unknown}; choose from {list(every)} and {list(OPTIMIZERS)}.")
+            raise ValueError(
+                f"Unknown function or optimizer {unknown}; choose from {list(every)} and {list(OPTIMIZERS)}."
+            )
         self.library = {n: every[n] for n in names}
         self.dpi = dpi
+        self.path, self.png, self.holding = None, b"", True
         style = {"description_width": "90px"}
         self.function = w.Dropdown(options=names, value=function or names[0], description="function", style=style)
-        self.optimizer = w.Dropdown(options=optimizers or list(OPTIMIZERS), value=optimizer or (optimizers or ["GD"])[0], description="optimizer", style=style)
-        self.lr = w.FloatLogSlider(value=lr, base=10, min=-4, max=0.5, step=0.05, description="lr", readout_format=".4f", style=style)
-        self.momentum = w.FloatSlider(value=0.9, min=0, max=0.99, step=0.01, description="momentum", style=style)
-        self.alpha = w.FloatSlider(value=0.99, min=0.5, max=0.999, step=0.001, description="alpha", readout_format=".3f", style=style)
-        self.rho = w.FloatSlider(value=0.9, min=0.5, max=0.999, step=0.001, description="rho", readout_format=".3f", style=style)
-        self.beta1 = w.FloatSlider(value=0.9, min=0, max=0.99, step=0.01, description="beta1", style=style)
-        self.beta2 = w.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001, description="beta2", readout_format=".4f", style=style)
+        self.optimizer = w.Dropdown(
+            options=optimizers, value=optimizer or optimizers[0], description="optimizer", style=style
+        )
+        self.lr = w.FloatLogSlider(
+            value=lr, base=10, min=-4, max=0.5, step=0.05, description="lr", readout_format=".4f", style=style
+        )
+        # The other hyperparameters: (name, first value, min, max, step); only the chosen optimizer's are shown.
+        self.hyper = {
+            name: w.FloatSlider(value=v, min=lo, max=hi, step=step, description=name, readout_format=".4g", style=style)
+            for name, v, lo, hi, step in [
+                ("momentum", 0.9, 0.0, 0.99, 0.01),
+                ("alpha", 0.99, 0.5, 0.999, 0.001),
+                ("rho", 0.9, 0.5, 0.999, 0.001),
+                ("beta1", 0.9, 0.0, 0.99, 0.01),
+                ("beta2", 0.999, 0.9, 0.9999, 0.0001),
+            ]
+        }
+        self.momentum, self.alpha, self.rho, self.beta1, self.beta2 = self.hyper.values()
         self.num_steps = w.IntSlider(value=num_steps, min=1, max=500, description="steps", style=style)
         self.x = w.FloatSlider(description="start x", step=0.05, style=style)
         self.y = w.FloatSlider(description="start y", step=0.05, style=style)
         self.summary = w.HTML()
         self.image = w.Image(format="png")
-        self.hyper = {"momentum": self.momentum, "alpha": self.alpha, "rho": self.rho, "beta1": self.beta1, "beta2": self.beta2}
-        self.set_start_controls(x0)
         controls = [self.function, self.optimizer, self.lr, *self.hyper.values(), self.num_steps, self.x, self.y]
         self.widget = w.HBox([w.VBox([*controls, self.summary]), self.image])
         for control in controls:
             control.observe(self.on_change, names="value")
+        self.set_start_controls(x0)
+        self.holding = False
         self.update()
 
     def set_start_controls(self, x0=None) -> None:
         """Fit the start sliders to the chosen function's window and put them at ``x0`` (or its default)."""
         f = self.library[self.function.value]
         start = tuple(x0) if x0 is not None else f.x0
+        holding, self.holding = self.holding, True  # one redraw afterwards, not one per slider change
         for slider, lim, value in [(self.x, f.xlim, start[0]), (self.y, f.ylim, start[-1])]:
             if lim is None:
                 continue
             slider.min, slider.max = -1e9, 1e9  # widen first so the new range is always accepted
             slider.min, slider.max, slider.value = lim[0], lim[1], value
         self.y.layout.display = "none" if f.dim == 1 else None
+        self.holding = holding
 
     def on_change(self, change) -> None:
+        if self.holding:
+            return
         if change["owner"] is self.function:
             self.set_start_controls()
         self.update()
@@ -113,42 +135,74 @@ class OptimizerExplorer:
         if "beta1" in used:
             hyper["betas"] = (self.beta1.value, self.beta2.value)
         start = (self.x.value,) if f.dim == 1 else (self.x.value, self.y.value)
-        for name, slider in self.hyper.items():
-            slider.layout.display = None if name in used else "none"
         return f, cls, hyper, start
 
     def update(self) -> None:
         """Recompute the path and redraw the figure (called on every control change)."""
+        used = OPTIMIZERS[self.optimizer.value][1]
+        for name, slider in self.hyper.items():  # show only the sliders this optimizer uses
+            slider.layout.display = None if name in used else "none"
         f, cls, hyper, start = self.settings()
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", DivergenceWarning)  # reported in the summary instead
                 self.path = minimize(f, start, cls, self.num_steps.value, **hyper)
         except ValueError as error:  # e.g. Nesterov with momentum 0: say so, keep the last figure
-            self.summary.value = f"<b style='color:#c62828'>{html.escape(str(error))}</b>"
+            self.path = None
+            message = html.escape(str(error))
+            self.summary.value = f"<b style='{RED}'>{message}</b> (the figure shows the last valid settings)"
             return
-        self.figure = Figure(figsize=(5.5, 4.5), layout="constrained")
-        ax = self.figure.add_subplot()
+        self.png = self.draw(f)
+        self.image.value = self.png
+        self.summary.value = (
+            f"after {len(self.path) - 1} steps: f = {self.path.values[-1]:.4g}, "
+            f"|grad| = {self.path.grad_norms[-1]:.3g}{self.divergence(f)}"
+        )
+
+    def draw(self, f) -> bytes:
+        """The current path on the function, as PNG bytes."""
+        figure = Figure(figsize=(5.5, 4.5))
+        figure.subplots_adjust(left=0.14, right=0.96, bottom=0.11, top=0.93)  # fixed margins: faster than a layout
+        ax = figure.add_subplot()
         label = f"{self.optimizer.value} (lr={self.lr.value:.3g})"
         title = f"{self.optimizer.value} on {f.name}"
         if f.dim == 1:
-            plots.path_1d(f, {label: self.path}, ax=ax, title=title)
+            # Follow the path a little beyond the window, and scale f to the curve, not to a runaway point.
+            (lo, hi), xs = f.xlim, self.path.points[:, 0]
+            lo, hi = max(min(lo, xs.min()), lo - (hi - lo)), min(max(hi, xs.max()), hi + (hi - lo))
+            xlim = (lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo))
+            plots.path_1d(f, {label: self.path}, ax=ax, title=title, xlim=xlim)
+            curve = f(np.linspace(*xlim, 200)[:, None])
+            pad = 0.05 * (curve.max() - curve.min())
+            ax.set(xlim=xlim, ylim=(curve.min() - pad, curve.max() + pad))
         else:
             plots.contour_paths(f, {label: self.path}, ax=ax, title=title)
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png", dpi=self.dpi)
-        self.png = buffer.getvalue()
-        self.image.value = self.png
-        status = f" <b style='color:#c62828'>diverged at step {self.path.diverged_at}</b>" if self.path.diverged else ""
-        self.summary.value = (
-            f"after {len(self.path) - 1} steps: f = {self.path.values[-1]:.4g}, "
-            f"|grad| = {self.path.grad_norms[-1]:.3g}{status}"
-        )
+        figure.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def divergence(self, f) -> str:
+        """A warning for the summary if the run overflowed, or if f grew and the path left the window."""
+        path = self.path
+        lows, highs = np.array([f.xlim, f.ylim][: f.dim]).T
+        left = np.any((path.x < lows) | (path.x > highs))
+        if not (path.diverged or (left and path.values[-1] > path.values[0])):
+            return ""
+        if path.diverged:
+            where = f"at step {path.diverged_at} (overflow)"
+        else:
+            where = f"(f grew from {path.values[0]:.4g} to {path.values[-1]:.4g} and left the window)"
+        limit = ""
+        if hasattr(f, "L") and self.optimizer.value == "GD":
+            limit = f"; GD is stable only for lr < 2/L = {2 / f.L:.4g}"
+        return f" <b style='{RED}'>diverged {where}{limit}</b>"
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         # The live widget in Jupyter; a still image of the current figure where widgets cannot run
         # (GitHub, the HTML copy of the course).
         bundle = self.widget._repr_mimebundle_(**kwargs) or {}
-        bundle["text/plain"] = f"{type(self).__name__}: {self.optimizer.value} on {self.function.value} (interactive in Jupyter)"
-        bundle["image/png"] = self.png
+        name = type(self).__name__
+        bundle["text/plain"] = f"{name}: {self.optimizer.value} on {self.function.value} (interactive in Jupyter)"
+        if self.png:
+            bundle["image/png"] = self.png
         return bundle

@@ -1,0 +1,133 @@
+"""The optimizer explorer's logic, driven without a browser: set a control's ``.value`` as a
+learner's slider would, then compare ``explorer.path`` with ``minimize`` run directly."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+
+from gdcourse import functions, optim
+from gdcourse.train import minimize
+from gdcourse.widgets import OPTIMIZERS, OptimizerExplorer
+
+# Written out independently of the widget: the optimizer and hyperparameters each menu entry means.
+EXPECTED = {
+    "GD": (optim.SGD, lambda e: {}),
+    "Momentum": (optim.SGD, lambda e: {"momentum": e.momentum.value}),
+    "Nesterov": (optim.SGD, lambda e: {"momentum": e.momentum.value, "nesterov": True}),
+    "Adagrad": (optim.Adagrad, lambda e: {}),
+    "RMSprop": (optim.RMSprop, lambda e: {"alpha": e.alpha.value}),
+    "Adadelta": (optim.Adadelta, lambda e: {"rho": e.rho.value}),
+    "Adam": (optim.Adam, lambda e: {"betas": (e.beta1.value, e.beta2.value)}),
+    "AdamW": (optim.AdamW, lambda e: {"betas": (e.beta1.value, e.beta2.value)}),
+    "NAdam": (optim.NAdam, lambda e: {"betas": (e.beta1.value, e.beta2.value)}),
+    "Adamax": (optim.Adamax, lambda e: {"betas": (e.beta1.value, e.beta2.value)}),
+}
+SLIDERS = ["momentum", "alpha", "rho", "beta1", "beta2"]
+
+
+@pytest.fixture
+def explorer():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # building and redrawing must not warn
+        yield OptimizerExplorer(function="Booth", num_steps=30)
+
+
+def expected_path(e: OptimizerExplorer, name: str):
+    cls, hyper = EXPECTED[name]
+    f = functions.all_functions()[e.function.value]
+    start = [e.x.value] if f.dim == 1 else [e.x.value, e.y.value]
+    return minimize(f, start, cls, e.num_steps.value, lr=e.lr.value, **hyper(e))
+
+
+def visible(slider) -> bool:
+    return slider.layout.display != "none"
+
+
+def test_every_menu_entry_is_covered():
+    assert set(EXPECTED) == set(OPTIMIZERS)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_each_optimizer_recomputes_the_path_with_the_new_settings(explorer, name):
+    explorer.optimizer.value = name
+    _, used = OPTIMIZERS[name]
+    for slider in SLIDERS:  # only the sliders this optimizer uses are shown
+        assert visible(getattr(explorer, slider)) == (slider in used), slider
+    before = explorer.png
+    explorer.lr.value = 0.02 if name in ("GD", "Momentum", "Nesterov") else 0.3
+    explorer.x.value, explorer.y.value = -4.0, 2.5
+    new_values = {"momentum": 0.8, "alpha": 0.95, "rho": 0.8, "beta1": 0.85, "beta2": 0.99}
+    for slider in used:
+        if slider in new_values:
+            getattr(explorer, slider).value = new_values[slider]
+    np.testing.assert_array_equal(explorer.path.points, expected_path(explorer, name).points)
+    np.testing.assert_array_equal(explorer.path.points[0], [-4.0, 2.5])
+    assert explorer.png != before and explorer.image.value == explorer.png
+
+
+def test_changing_the_function_resets_the_start_to_its_default(explorer):
+    calls = []
+    explorer.update = lambda original=explorer.update: calls.append(original())
+    explorer.function.value = "x^2 + 4x + 1"  # from Booth
+    assert len(calls) == 1, "one recompute per change, not one per slider moved"
+    f = functions.parabola()
+    assert (explorer.x.min, explorer.x.max, explorer.x.value) == (f.xlim[0], f.xlim[1], f.x0[0])
+    assert not visible(explorer.y)  # a 1-D function has no y
+    assert explorer.path.points.shape == (31, 1)
+    explorer.function.value = "Rosenbrock"
+    assert (explorer.x.value, explorer.y.value) == functions.Rosenbrock.x0 and visible(explorer.y)
+    assert (explorer.y.min, explorer.y.max) == functions.Rosenbrock.ylim
+
+
+def test_the_parabola_at_lr_07_is_the_seed_example():
+    e = OptimizerExplorer(functions=["x^2 + 4x + 1"], optimizers=["GD"], lr=0.7, num_steps=100)
+    direct = minimize(functions.parabola(), 2.0, optim.SGD, 100, lr=0.7)
+    np.testing.assert_array_equal(e.path.points, direct.points)
+    assert e.path.x[0] == pytest.approx(-2.0, abs=1e-12)
+
+
+def test_an_invalid_setting_shows_a_message_instead_of_raising(explorer):
+    explorer.optimizer.value = "Nesterov"
+    png = explorer.png
+    explorer.momentum.value = 0.0  # torch (and we) reject Nesterov without momentum
+    assert "Nesterov momentum requires momentum &gt; 0" in explorer.summary.value  # HTML-escaped
+    assert explorer.path is None and explorer.png == png  # the last valid figure stays
+    explorer.momentum.value = 0.5  # and the explorer recovers
+    assert explorer.path is not None and "requires" not in explorer.summary.value
+
+
+@pytest.mark.parametrize("function, lr", [("x^2 + 4x + 1", 1.2), ("0.1 x^2 + 2 y^2", 0.6), ("Rosenbrock", 0.01)])
+def test_a_diverging_learning_rate_is_reported_without_a_warning(explorer, function, lr):
+    # 1.2 > 2/L = 1 and 0.6 > 2/L = 0.5 grow geometrically; 0.01 on Rosenbrock overflows
+    explorer.function.value = function
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        explorer.lr.value = lr
+    assert "diverged" in explorer.summary.value
+    f = functions.all_functions()[function]
+    assert explorer.path.values[-1] > f(np.array(f.x0))
+
+
+def test_a_converging_run_is_not_called_diverged(explorer):
+    explorer.function.value = "0.1 x^2 + 2 y^2"
+    explorer.lr.value = 0.4  # below 2/L = 0.5
+    assert "diverged" not in explorer.summary.value
+    assert explorer.path.values[-1] < explorer.path.values[0]
+
+
+def test_the_still_image_and_text_for_viewers_without_widgets(explorer):
+    bundle = explorer._repr_mimebundle_()
+    text = bundle["text/plain"]
+    assert isinstance(text, str) and "\n" not in text and "OptimizerExplorer" in text
+    assert bundle["image/png"].startswith(b"\x89PNG") and bundle["image/png"] == explorer.png
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_unknown_names_are_rejected_with_the_choices():
+    with pytest.raises(ValueError, match="Rosenbrock"):
+        OptimizerExplorer(functions=["Rosenbrok"])
+    with pytest.raises(ValueError, match="Adam"):
+        OptimizerExplorer(optimizer="Adma")
