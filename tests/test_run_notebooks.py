@@ -38,3 +38,17 @@ def test_consecutive_stream_chunks_are_merged_in_order():
     ]
     # the whole text, read in order, is unchanged
     assert "".join(o.get("text", "") for o in merged) == "".join(o.get("text", "") for o in outputs)
+
+
+def test_widget_views_are_stripped_and_stills_kept():
+    tool = load_tool()
+    new = nbformat.v4.new_output
+    view = {"model_id": "abc123", "version_major": 2, "version_minor": 0}
+    outputs = [
+        new("display_data", data={tool.WIDGET_VIEW: view}),  # a progress bar: nothing else to show
+        new("display_data", data={tool.WIDGET_VIEW: view, "text/plain": "Explorer", "image/png": "iVBOR"}),
+    ]
+    kept = tool.strip_widget_views(outputs)
+    assert len(kept) == 1
+    assert dict(kept[0].data) == {"text/plain": "Explorer", "image/png": "iVBOR"}
+    assert tool.WIDGET_VIEW in outputs[1].data  # the input is not modified

@@ -27,7 +27,25 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("execution", None)
         cell.metadata.pop("ExecuteTime", None)
         if cell.cell_type == "code":
-            cell.outputs = merge_streams(cell.outputs)
+            cell.outputs = merge_streams(strip_widget_views(cell.outputs))
+
+
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def strip_widget_views(outputs: list) -> list:
+    """Drop live-widget references: their model ids change on every run, and without a kernel
+    they show nothing. What remains (the explorer's still image and text) is what a reader sees
+    before running the cell; an output that held only a widget (a progress bar) goes entirely."""
+    kept = []
+    for out in outputs:
+        if WIDGET_VIEW in out.get("data", {}):
+            out = copy.deepcopy(out)
+            del out.data[WIDGET_VIEW]
+            if not out.data:
+                continue
+        kept.append(out)
+    return kept
 
 
 def merge_streams(outputs: list) -> list:
@@ -47,7 +65,11 @@ def run(path: Path, timeout: int = 300) -> float:
     """Execute one notebook in place; return its wall time in seconds."""
     nb = nbformat.read(path, as_version=4)
     client = NotebookClient(
-        nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}, store_widget_state=False
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(path.parent)}},
+        store_widget_state=False,
     )
     start = time.perf_counter()
     client.execute()
