@@ -9,8 +9,8 @@ $|a - n| / \max(|a|, |n|)$ (CS231n's convention): below 1e-7 is good, above 1e-2
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -50,8 +50,7 @@ def test_typical_mistakes_get_specific_feedback(exercise):
 def test_untouched_stub_is_not_attempted(exercise):
     if callable(exercise.solution):
 
-        def stub(*args, **kwargs):
-            ...  # your code here
+        def stub(*args, **kwargs): ...  # your code here
 
         def raising_stub(*args, **kwargs):
             raise NotImplementedError
@@ -75,7 +74,16 @@ def forgot_return(*args, **kwargs):
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_no_answer_makes_check_raise(exercise):
-    for answer in [crashing, forgot_return, "a string", 3.5, [1, 2, 3], object(), lambda *a: "text", lambda *a: [[1, 2], [3]]]:
+    for answer in [
+        crashing,
+        forgot_return,
+        "a string",
+        3.5,
+        [1, 2, 3],
+        object(),
+        lambda *a: "text",
+        lambda *a: [[1, 2], [3]],
+    ]:
         feedback = ex.check(exercise.id, answer)  # must not raise
         assert feedback.status in ("incorrect", "error"), f"{exercise.id} accepted {answer!r}: {feedback!r}"
         assert feedback.message

@@ -23,8 +23,9 @@ import html
 import importlib
 import inspect
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -132,7 +133,9 @@ def check(id: str, answer: Any) -> Feedback:
             raise NotAttempted
         message = ex.test(answer)
     except NotAttempted:
-        return Feedback(id, ex.title, "not attempted", "Fill in the stub above, run its cell, then run this check again.")
+        return Feedback(
+            id, ex.title, "not attempted", "Fill in the stub above, run its cell, then run this check again."
+        )
     except Incorrect as wrong:
         return Feedback(id, ex.title, "incorrect", str(wrong), ex.hint)
     except Exception as error:  # the learner's code failed: explain, never crash Run All
@@ -203,7 +206,9 @@ def expect_close(got: Any, expected: Any, what: str, rtol: float = 1e-6, atol: f
     try:
         got_array = np.asarray(got, dtype=float)
     except (TypeError, ValueError):
-        raise Incorrect(f"{what} should be a number or an array of numbers; got {type(got).__name__} {got!r}.") from None
+        raise Incorrect(
+            f"{what} should be a number or an array of numbers; got {type(got).__name__} {got!r}."
+        ) from None
     if got_array.shape != expected.shape:
         raise Incorrect(f"{what} has shape {got_array.shape}; expected shape {expected.shape}.")
     if not np.allclose(got_array, expected, rtol=rtol, atol=atol, equal_nan=False):
