@@ -12,7 +12,7 @@ import numpy as np
 def sigmoid(z: np.ndarray) -> np.ndarray:
     r"""$\sigma(z) = 1/(1 + e^{-z})$, computed without overflow for large $|z|$."""
     e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    return np.where(z >= 0, 1, e) / (1 + e)  # 1/(1 + e^-z) for z >= 0, e^z/(1 + e^z) for z < 0
 
 
 def softmax(Z: np.ndarray) -> np.ndarray:

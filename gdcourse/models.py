@@ -2,6 +2,7 @@
 
 - ``model.params``: the list of parameter arrays an optimizer updates in place;
 - ``model.loss_and_grads(X, y)``: the mean loss on a batch and its gradients, aligned with ``params``;
+- ``model.loss_value(X, y)``: the same mean loss alone, from a forward pass (``fit`` evaluates with it);
 - ``model.predict(X)``: predictions (class labels for classifiers).
 """
 
@@ -68,6 +69,11 @@ class LinearRegression(Model):
         grad_b = 2 * np.mean(residual)
         return mse(residual, 0.0), [grad_w, np.asarray(grad_b)]
 
+    def loss_value(self, X, y) -> float:
+        """Mean squared error on (X, y), without the gradients."""
+        X, y = check_X_y(X, y, self.n_features)
+        return mse(X @ self.w + self.b - y.reshape(len(y)), 0.0)
+
 
 class LogisticRegression(Model):
     r"""$p = \sigma(Xw + b)$ with the binary cross-entropy, labels $y \in \{0, 1\}$.
@@ -105,6 +111,11 @@ class LogisticRegression(Model):
         grad_b = np.mean(p - y)
         return bce_with_logits(z, y), [grad_w, np.asarray(grad_b)]
 
+    def loss_value(self, X, y) -> float:
+        """Binary cross-entropy on (X, y), without the gradients."""
+        X, y = check_X_y(X, y, self.n_features)
+        return bce_with_logits(X @ self.w + self.b, check_labels(y, 2).astype(np.float64))
+
 
 class SoftmaxRegression(Model):
     r"""Multinomial logistic regression: $P = \mathrm{softmax}(XW + b)$ with the cross-entropy.
@@ -140,6 +151,11 @@ class SoftmaxRegression(Model):
         Z = X @ self.W + self.b  # logits, (n, K)
         dZ = (softmax(Z) - one_hot(labels, self.n_classes)) / len(labels)
         return cross_entropy(Z, labels), [X.T @ dZ, dZ.sum(axis=0)]
+
+    def loss_value(self, X, y) -> float:
+        """Cross-entropy on (X, y), without the gradients."""
+        X, y = check_X_y(X, y, self.n_features)
+        return cross_entropy(X @ self.W + self.b, check_labels(y, self.n_classes))
 
 
 class MLP(Model):
@@ -236,6 +252,12 @@ class MLP(Model):
             if l > 0:
                 dZ = (dZ @ self.params[l].T) * self.phi_grad(a_prev)  # chain rule through phi
         return loss, grads
+
+    def loss_value(self, X, y) -> float:
+        """The loss of ``loss_and_grads`` from the forward pass alone: no backpropagation."""
+        X, y = check_X_y(X, y, self.n_features)
+        Z, Y = self.forward(X)[-1], self.targets(y)
+        return cross_entropy(Z, Y) if self.is_classifier else mse(Z, Y)
 
     def predict(self, X) -> np.ndarray:
         """Class labels (cross-entropy) or the outputs (MSE; shape (n,) when K = 1)."""

@@ -207,7 +207,7 @@ def fit(
     snapshot = [p.copy() for p in model.params]
     bar = ProgressBar(num_epochs, progress)
     evals, seconds = 0, 0.0
-    record(history, model, model.loss_and_grads(X, y)[0], X, y, X_val, y_val, 0, evals, seconds, optimizer.lr)
+    record(history, model, loss_value(model, X, y), X, y, X_val, y_val, 0, evals, seconds, optimizer.lr)
     for epoch in range(1, num_epochs + 1):
         lr = optimizer.lr
         order = rng.permutation(n) if batch_size < n else np.arange(n)
@@ -228,7 +228,7 @@ def fit(
         seconds += time.perf_counter() - start_time
         if not history.diverged:
             with np.errstate(over="ignore", invalid="ignore"):
-                train_loss = model.loss_and_grads(X, y)[0]  # on the whole training set
+                train_loss = loss_value(model, X, y)  # on the whole training set
             if not (all_finite(model.params) and np.isfinite(train_loss)):  # the last step overflowed
                 restore(model.params, snapshot)
                 history.diverged_at = (epoch, step)
@@ -251,6 +251,14 @@ def fit(
     return history
 
 
+def loss_value(model, X, y) -> float:
+    """The model's loss on (X, y) for the record: a forward pass if the model has ``loss_value``
+    (every ``gdcourse.models`` model does), else ``loss_and_grads``, whose gradients go unused."""
+    if hasattr(model, "loss_value"):
+        return model.loss_value(X, y)
+    return model.loss_and_grads(X, y)[0]
+
+
 def restore(params: list[np.ndarray], snapshot: list[np.ndarray]) -> None:
     """Copy the saved values back into the parameters, in place."""
     for p, saved in zip(params, snapshot):
@@ -267,7 +275,7 @@ def record(history: History, model, train_loss, X, y, X_val, y_val, epoch, evals
     if model.is_classifier:
         history.train_acc.append(model.accuracy(X, y))
     if X_val is not None:
-        history.val_loss.append(model.loss_and_grads(X_val, y_val)[0])
+        history.val_loss.append(loss_value(model, X_val, y_val))
         if model.is_classifier:
             history.val_acc.append(model.accuracy(X_val, y_val))
 

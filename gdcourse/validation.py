@@ -101,7 +101,7 @@ def check_array(name: str, a: Any, ndim: int | tuple[int, ...] | None = None) ->
     if allowed is not None and a.ndim not in allowed:
         shapes = " or ".join({0: "a scalar", 1: "(n,)", 2: "(n, d)"}.get(k, f"{k}-D") for k in allowed)
         raise ValueError(f"{name} has shape {a.shape}; expected {shapes}.")
-    if not np.all(np.isfinite(a)):
+    if not np.isfinite(a).all():
         bad = int(np.size(a) - np.count_nonzero(np.isfinite(a)))
         raise ValueError(
             f"{name} contains {bad} NaN or infinite value(s); clean or impute the data first "
@@ -136,7 +136,7 @@ def check_labels(y: np.ndarray, n_classes: int) -> np.ndarray:
             "If y is one-hot, use y.argmax(axis=1)."
         )
     labels = y.astype(np.int64)
-    if not np.array_equal(labels, y) or labels.min() < 0 or labels.max() >= n_classes:
+    if not (labels == y).all() or labels.min() < 0 or labels.max() >= n_classes:
         found = np.unique(y)[:10]
         raise ValueError(
             f"Labels must be integers in 0..{n_classes - 1}; found values {found}. "

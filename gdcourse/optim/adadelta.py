@@ -38,7 +38,7 @@ class Adadelta(Optimizer):
         rho, v, u = self.rho, self.v[i], self.u[i]
         v *= rho
         v += (1 - rho) * grad * grad  # v = rho * v + (1 - rho) * g^2
-        delta = np.sqrt(u + self.eps) / np.sqrt(v + self.eps) * grad
+        delta = np.sqrt((u + self.eps) / (v + self.eps)) * grad  # the ratio of the two RMS values, times g
         u *= rho
         u += (1 - rho) * delta * delta  # u = rho * u + (1 - rho) * delta^2
         theta -= self.lr * delta

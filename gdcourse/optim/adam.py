@@ -24,9 +24,11 @@ class Adam(Optimizer):
     $$\hat m_t = \frac{m_t}{1-\beta_1^t}, \qquad \hat v_t = \frac{v_t}{1-\beta_2^t}, \qquad
       \theta \leftarrow \theta - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}$$
 
-    The bias corrections undo the zero start of $m$ and $v$. ``amsgrad=True`` uses the
-    running maximum of $v_t$ in place of $v_t$, so the per-coordinate step never grows.
-    ``weight_decay`` here is an L2 penalty added to the gradient; see ``AdamW``.
+    The bias corrections undo the zero start of $m$ and $v$. ``update`` applies them as torch
+    does, inside the step size and the denominator, which needs fewer temporary arrays than
+    building $\hat m_t$ and $\hat v_t$. ``amsgrad=True`` uses the running maximum of $v_t$ in
+    place of $v_t$, so the per-coordinate step never grows. ``weight_decay`` here is an L2
+    penalty added to the gradient; see ``AdamW``.
     """
 
     def __init__(
@@ -56,9 +58,8 @@ class Adam(Optimizer):
         v += (1 - beta2) * grad * grad  # v = beta2 * v + (1 - beta2) * g^2
         if self.amsgrad:
             v = np.maximum(self.v_max[i], v, out=self.v_max[i])
-        m_hat = m / (1 - beta1**self.t)
-        v_hat = v / (1 - beta2**self.t)
-        theta -= self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        denom = np.sqrt(v / (1 - beta2**self.t)) + self.eps  # sqrt(v_hat) + eps
+        theta -= self.lr / (1 - beta1**self.t) * m / denom  # lr * m_hat / (sqrt(v_hat) + eps)
 
 
 class AdamW(Adam):
