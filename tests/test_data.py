@@ -248,3 +248,28 @@ def test_mnist_truncated_or_malformed_file_raises_a_clear_error(mnist_source, tm
     with pytest.raises(ValueError, match=match) as error:
         load(source, files, tmp_path / "cache")
     assert NAMES[0] in str(error.value)  # the message names the file
+
+
+@pytest.mark.parametrize("name", ["load_diabetes", "load_breast_cancer", "load_digits"])
+def test_bundled_loaders_equal_scikit_learns_own(name):
+    """gdcourse reads scikit-learn's data files without importing scikit-learn; same arrays."""
+    import sklearn.datasets
+
+    X, y = getattr(data, name)()
+    kwargs = {"scaled": False} if name == "load_diabetes" else {}
+    reference = getattr(sklearn.datasets, name)(**kwargs)
+    np.testing.assert_array_equal(X, reference.data)
+    np.testing.assert_array_equal(y, reference.target)
+    assert X.dtype == np.float64 and y.dtype == (np.float64 if name == "load_diabetes" else np.int64)
+
+
+def test_bundled_loaders_do_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from gdcourse import data; data.load_digits(); data.load_breast_cancer(); data.load_diabetes(); "
+        "print('sklearn' in sys.modules, 'scipy' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "False"]
