@@ -4,13 +4,15 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test lint format notebooks html bench clean help
+.PHONY: setup lab test lint format notebooks html fresh bench clean help
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on the first notebook"
 	@echo "make test   - set up .venv and run lint, unit tests and every notebook (nbval)"
 	@echo "make notebooks - re-execute every notebook in place (after changing one)"
 	@echo "make format - apply ruff's formatting and safe fixes"
+	@echo "make html   - a static, read-only copy of the course with every figure, in site/"
+	@echo "make fresh NB=02 - a pristine copy of notebook 02 beside yours (yours is not touched)"
 
 # The install runs again only when the requirements change.
 $(STAMP): pyproject.toml constraints.txt
@@ -38,6 +40,14 @@ format: setup
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
+
+# From the stored outputs: nothing is executed, so this takes seconds.
+html: setup
+	$(BIN)/python tools/build_html.py site
+
+fresh: setup
+	@test -n "$(NB)" || { echo "usage: make fresh NB=02"; exit 2; }
+	$(BIN)/python -m gdcourse.course fresh $(NB)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
