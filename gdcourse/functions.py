@@ -48,8 +48,7 @@ class Function:
             x = x.reshape(1)
         if x.ndim == 0 or x.shape[-1] != self.dim:
             raise ValueError(
-                f"{self.name} takes points with {self.dim} coordinate(s) on the last axis; "
-                f"got shape {x.shape}."
+                f"{self.name} takes points with {self.dim} coordinate(s) on the last axis; got shape {x.shape}."
             )
         return x
 
@@ -70,7 +69,9 @@ class Quadratic(Function):
     gradient descent converges. The theory helpers below give the exact rates.
     """
 
-    def __init__(self, A, b=None, c: float = 0.0, name: str = "quadratic", latex: str = "", x0=None, xlim=None, ylim=None):
+    def __init__(
+        self, A, b=None, c: float = 0.0, name: str = "quadratic", latex: str = "", x0=None, xlim=None, ylim=None
+    ):
         A = check_array("A", A, ndim=2)
         if A.shape[0] != A.shape[1] or not np.allclose(A, A.T):
             raise ValueError(f"A must be a symmetric square matrix, got shape {A.shape}.")
@@ -142,13 +143,20 @@ class Quadratic(Function):
 
 def parabola() -> Quadratic:
     """Seed 002's 1-D example, ``f(x) = x^2 + 4x + 1`` (minimum -3 at x = -2), from x = 2."""
-    return Quadratic([[2.0]], b=[-4.0], c=1.0, name="x^2 + 4x + 1", latex=r"$f(x) = x^2 + 4x + 1$", x0=(2.0,), xlim=(-4.0, 2.0))
+    return Quadratic(
+        [[2.0]], b=[-4.0], c=1.0, name="x^2 + 4x + 1", latex=r"$f(x) = x^2 + 4x + 1$", x0=(2.0,), xlim=(-4.0, 2.0)
+    )
 
 
 def bowl() -> Quadratic:
     """Seed 002's 2-D example, ``f(x, y) = x^2 + y^2``, from (2, 2)."""
     return Quadratic(
-        2.0 * np.eye(2), name="x^2 + y^2", latex=r"$f(x, y) = x^2 + y^2$", x0=(2.0, 2.0), xlim=(-3.0, 3.0), ylim=(-3.0, 3.0)
+        2.0 * np.eye(2),
+        name="x^2 + y^2",
+        latex=r"$f(x, y) = x^2 + y^2$",
+        x0=(2.0, 2.0),
+        xlim=(-3.0, 3.0),
+        ylim=(-3.0, 3.0),
     )
 
 
@@ -294,5 +302,15 @@ class Rastrigin(Function):
 
 def all_functions() -> dict[str, Function]:
     """Every test function by name, each with its default start (for menus and loops)."""
-    functions = [parabola(), bowl(), ill_conditioned(), Rosenbrock(), Beale(), Booth(), Himmelblau(), Saddle(), Rastrigin()]
+    functions = [
+        parabola(),
+        bowl(),
+        ill_conditioned(),
+        Rosenbrock(),
+        Beale(),
+        Booth(),
+        Himmelblau(),
+        Saddle(),
+        Rastrigin(),
+    ]
     return {f.name: f for f in functions}

@@ -11,7 +11,18 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-COLORS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:olive", "tab:cyan", "tab:gray"]
+COLORS = [
+    "tab:red",
+    "tab:blue",
+    "tab:green",
+    "tab:orange",
+    "tab:purple",
+    "tab:brown",
+    "tab:pink",
+    "tab:olive",
+    "tab:cyan",
+    "tab:gray",
+]
 
 
 def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
@@ -55,7 +66,13 @@ def grid(function, n: int = 200, xlim=None, ylim=None):
 
 
 def contour_paths(
-    function, paths, ax: Axes | None = None, title: str | None = None, log_levels: bool | None = None, xlim=None, ylim=None
+    function,
+    paths,
+    ax: Axes | None = None,
+    title: str | None = None,
+    log_levels: bool | None = None,
+    xlim=None,
+    ylim=None,
 ) -> Figure:
     """Contour lines of a 2-D ``function`` with one labelled line per path, start and minima marked.
 
@@ -102,7 +119,9 @@ def surface_path(function, path, ax: Axes | None = None, title: str | None = Non
     return ax.figure
 
 
-def convergence(paths, f_star: float = 0.0, ax: Axes | None = None, title: str | None = None, rates: dict | None = None) -> Figure:
+def convergence(
+    paths, f_star: float = 0.0, ax: Axes | None = None, title: str | None = None, rates: dict | None = None
+) -> Figure:
     """``f(x_k) - f*`` against the step ``k`` on a log scale, one line per path.
 
     ``rates`` optionally maps a label to a per-step error factor ``r``; the line ``r^(2k)``
@@ -125,7 +144,13 @@ LABELS = {"epoch": "epoch", "grad_evals": "gradient evaluations (samples process
 
 
 def loss_curves(
-    histories, x: str = "epoch", metric: str = "loss", log: bool = False, val: bool = True, ax: Axes | None = None, title: str | None = None
+    histories,
+    x: str = "epoch",
+    metric: str = "loss",
+    log: bool = False,
+    val: bool = True,
+    ax: Axes | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Training (solid) and validation (dashed) curves of one or several ``History`` records.
 
@@ -142,7 +167,11 @@ def loss_curves(
             ax.plot(xs, valid, "--", color=color, label=f"{name} (validation)")
     if log:
         ax.set_yscale("log")
-    ax.set(xlabel=LABELS[x], ylabel="accuracy" if metric == "acc" else "loss", title=title or f"{'Accuracy' if metric == 'acc' else 'Loss'} during training")
+    ax.set(
+        xlabel=LABELS[x],
+        ylabel="accuracy" if metric == "acc" else "loss",
+        title=title or f"{'Accuracy' if metric == 'acc' else 'Loss'} during training",
+    )
     ax.legend(fontsize=8)
     return ax.figure
 
@@ -157,7 +186,9 @@ def decision_boundary(model, X, y, ax: Axes | None = None, title: str | None = N
     filled = ax.contourf(XX, YY, P, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.5)
     ax.contour(XX, YY, P, levels=[0.5], colors="black", linewidths=1.5)
     for label, marker, color in [(0, "o", "tab:blue"), (1, "^", "tab:red")]:
-        ax.scatter(*X[y == label].T, marker=marker, c=color, edgecolors="k", linewidths=0.4, s=22, label=f"class {label}")
+        ax.scatter(
+            *X[y == label].T, marker=marker, c=color, edgecolors="k", linewidths=0.4, s=22, label=f"class {label}"
+        )
     ax.figure.colorbar(filled, ax=ax, label="P(class 1)")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title or "Decision boundary (black: P = 0.5)")
     ax.legend(loc="best", fontsize=8)
@@ -179,7 +210,14 @@ def digits(images, labels, predictions=None, n: int = 20, shape=(8, 8), title: s
         text = f"{labels[i]}" if predictions is None else f"true {labels[i]}\npred {predictions[i]}"
         wrong = predictions is not None and predictions[i] != labels[i]
         ax.set_title(text, fontsize=8, color="red" if wrong else "black")
-    fig.suptitle(title or ("Digits with true and predicted labels (red: wrong)" if predictions is not None else "Digits and their labels"))
+    fig.suptitle(
+        title
+        or (
+            "Digits with true and predicted labels (red: wrong)"
+            if predictions is not None
+            else "Digits and their labels"
+        )
+    )
     return fig
 
 
