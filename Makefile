@@ -13,6 +13,7 @@ help:
 	@echo "make format - apply ruff's formatting and safe fixes"
 	@echo "make html   - a static, read-only copy of the course with every figure, in site/"
 	@echo "make fresh NB=02 - a pristine copy of notebook 02 beside yours (yours is not touched)"
+	@echo "make bench  - speed against PyTorch and the machine's limits (a few minutes; BENCH=--quick: one)"
 
 # The install runs again only when the requirements change.
 $(STAMP): pyproject.toml constraints.txt
@@ -48,6 +49,10 @@ html: setup
 fresh: setup
 	@test -n "$(NB)" || { echo "usage: make fresh NB=02"; exit 2; }
 	$(BIN)/python -m gdcourse.course fresh $(NB)
+
+# Prints a Markdown report and writes benchmarks/results/latest.md, .json and .png.
+bench: setup
+	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
