@@ -2,7 +2,8 @@
 
 - ``model.params``: the list of parameter arrays an optimizer updates in place;
 - ``model.loss_and_grads(X, y)``: the mean loss on a batch and its gradients, aligned with ``params``;
-- ``model.loss_value(X, y)``: the same mean loss alone, from a forward pass (``fit`` evaluates with it);
+- ``model.evaluate(X, y)``: that loss and the accuracy (``None`` for a regression), from one forward
+  pass without gradients (``fit`` records these after every epoch);
 - ``model.predict(X)``: predictions (class labels for classifiers).
 """
 
@@ -69,10 +70,10 @@ class LinearRegression(Model):
         grad_b = 2 * np.mean(residual)
         return mse(residual, 0.0), [grad_w, np.asarray(grad_b)]
 
-    def loss_value(self, X, y) -> float:
-        """Mean squared error on (X, y), without the gradients."""
+    def evaluate(self, X, y) -> tuple[float, None]:
+        """Mean squared error on (X, y), without the gradients (and no accuracy: a regression)."""
         X, y = check_X_y(X, y, self.n_features)
-        return mse(X @ self.w + self.b - y.reshape(len(y)), 0.0)
+        return mse(X @ self.w + self.b - y.reshape(len(y)), 0.0), None
 
 
 class LogisticRegression(Model):
@@ -111,10 +112,12 @@ class LogisticRegression(Model):
         grad_b = np.mean(p - y)
         return bce_with_logits(z, y), [grad_w, np.asarray(grad_b)]
 
-    def loss_value(self, X, y) -> float:
-        """Binary cross-entropy on (X, y), without the gradients."""
+    def evaluate(self, X, y) -> tuple[float, float]:
+        """Binary cross-entropy and accuracy on (X, y), from one forward pass."""
         X, y = check_X_y(X, y, self.n_features)
-        return bce_with_logits(X @ self.w + self.b, check_labels(y, 2).astype(np.float64))
+        labels = check_labels(y, 2)
+        z = X @ self.w + self.b
+        return bce_with_logits(z, labels.astype(np.float64)), float(np.mean((sigmoid(z) >= 0.5) == labels))
 
 
 class SoftmaxRegression(Model):
@@ -152,10 +155,12 @@ class SoftmaxRegression(Model):
         dZ = (softmax(Z) - one_hot(labels, self.n_classes)) / len(labels)
         return cross_entropy(Z, labels), [X.T @ dZ, dZ.sum(axis=0)]
 
-    def loss_value(self, X, y) -> float:
-        """Cross-entropy on (X, y), without the gradients."""
+    def evaluate(self, X, y) -> tuple[float, float]:
+        """Cross-entropy and accuracy on (X, y), from one forward pass."""
         X, y = check_X_y(X, y, self.n_features)
-        return cross_entropy(X @ self.W + self.b, check_labels(y, self.n_classes))
+        labels = check_labels(y, self.n_classes)
+        Z = X @ self.W + self.b
+        return cross_entropy(Z, labels), float(np.mean(np.argmax(Z, axis=1) == labels))
 
 
 class MLP(Model):
@@ -253,11 +258,13 @@ class MLP(Model):
                 dZ = (dZ @ self.params[l].T) * self.phi_grad(a_prev)  # chain rule through phi
         return loss, grads
 
-    def loss_value(self, X, y) -> float:
-        """The loss of ``loss_and_grads`` from the forward pass alone: no backpropagation."""
+    def evaluate(self, X, y) -> tuple[float, float | None]:
+        """The loss of ``loss_and_grads`` and, for a classifier, the accuracy, from one forward pass."""
         X, y = check_X_y(X, y, self.n_features)
         Z, Y = self.forward(X)[-1], self.targets(y)
-        return cross_entropy(Z, Y) if self.is_classifier else mse(Z, Y)
+        if self.is_classifier:
+            return cross_entropy(Z, Y), float(np.mean(np.argmax(Z, axis=1) == Y))
+        return mse(Z, Y), None
 
     def predict(self, X) -> np.ndarray:
         """Class labels (cross-entropy) or the outputs (MSE; shape (n,) when K = 1)."""

@@ -207,7 +207,7 @@ def fit(
     snapshot = [p.copy() for p in model.params]
     bar = ProgressBar(num_epochs, progress)
     evals, seconds = 0, 0.0
-    record(history, model, loss_value(model, X, y), X, y, X_val, y_val, 0, evals, seconds, optimizer.lr)
+    record(history, model, evaluate(model, X, y), X_val, y_val, 0, evals, seconds, optimizer.lr)
     for epoch in range(1, num_epochs + 1):
         lr = optimizer.lr
         order = rng.permutation(n) if batch_size < n else np.arange(n)
@@ -228,8 +228,8 @@ def fit(
         seconds += time.perf_counter() - start_time
         if not history.diverged:
             with np.errstate(over="ignore", invalid="ignore"):
-                train_loss = loss_value(model, X, y)  # on the whole training set
-            if not (all_finite(model.params) and np.isfinite(train_loss)):  # the last step overflowed
+                train = evaluate(model, X, y)  # (loss, accuracy) on the whole training set
+            if not (all_finite(model.params) and np.isfinite(train[0])):  # the last step overflowed
                 restore(model.params, snapshot)
                 history.diverged_at = (epoch, step)
         if history.diverged:
@@ -243,7 +243,7 @@ def fit(
             )
             return history
         with np.errstate(over="ignore", invalid="ignore"):
-            record(history, model, train_loss, X, y, X_val, y_val, epoch, evals, seconds, lr)
+            record(history, model, train, X_val, y_val, epoch, evals, seconds, lr)
         if scheduler is not None:
             scheduler.step()
         bar.update(epoch, seconds, history)
@@ -251,12 +251,13 @@ def fit(
     return history
 
 
-def loss_value(model, X, y) -> float:
-    """The model's loss on (X, y) for the record: a forward pass if the model has ``loss_value``
-    (every ``gdcourse.models`` model does), else ``loss_and_grads``, whose gradients go unused."""
-    if hasattr(model, "loss_value"):
-        return model.loss_value(X, y)
-    return model.loss_and_grads(X, y)[0]
+def evaluate(model, X, y) -> tuple[float, float | None]:
+    """(loss, accuracy or None) on (X, y) for the record. Every ``gdcourse.models`` model computes
+    both from one forward pass (``model.evaluate``); any other model is evaluated with its
+    ``loss_and_grads`` (the gradients go unused) and, for a classifier, its ``accuracy``."""
+    if hasattr(model, "evaluate"):
+        return model.evaluate(X, y)
+    return model.loss_and_grads(X, y)[0], model.accuracy(X, y) if model.is_classifier else None
 
 
 def restore(params: list[np.ndarray], snapshot: list[np.ndarray]) -> None:
@@ -265,19 +266,20 @@ def restore(params: list[np.ndarray], snapshot: list[np.ndarray]) -> None:
         np.copyto(p, saved)
 
 
-def record(history: History, model, train_loss, X, y, X_val, y_val, epoch, evals, seconds, lr) -> None:
-    """Append one epoch's measurements to ``history``."""
+def record(history: History, model, train, X_val, y_val, epoch, evals, seconds, lr) -> None:
+    """Append one epoch's measurements to ``history``; ``train`` is (loss, accuracy) on the training set."""
     history.epoch.append(epoch)
-    history.train_loss.append(train_loss)
+    history.train_loss.append(train[0])
     history.grad_evals.append(evals)
     history.wall_time.append(seconds)
     history.lr.append(lr)
     if model.is_classifier:
-        history.train_acc.append(model.accuracy(X, y))
+        history.train_acc.append(train[1])
     if X_val is not None:
-        history.val_loss.append(loss_value(model, X_val, y_val))
+        val_loss, val_acc = evaluate(model, X_val, y_val)
+        history.val_loss.append(val_loss)
         if model.is_classifier:
-            history.val_acc.append(model.accuracy(X_val, y_val))
+            history.val_acc.append(val_acc)
 
 
 class ProgressBar:

@@ -1,5 +1,6 @@
-"""``model.loss_value`` (the forward pass alone, which ``fit`` evaluates with) gives exactly the loss
-of ``loss_and_grads``, which tests/test_models.py checks against PyTorch."""
+"""``model.evaluate`` (one forward pass, which ``fit`` records after every epoch) gives exactly the
+loss of ``loss_and_grads``, which tests/test_models.py checks against PyTorch, and the accuracy of
+``predict``."""
 
 from __future__ import annotations
 
@@ -32,13 +33,19 @@ def with_random_params(model):
         (MLP([5, 6, 3], loss="mse", seed=1), RNG.integers(0, 3, 40)),  # labels, one-hot encoded
     ],
 )
-def test_loss_value_is_the_loss_of_loss_and_grads(model, y):
+def test_evaluate_gives_the_loss_of_loss_and_grads_and_the_accuracy_of_predict(model, y):
     model = with_random_params(model)
-    assert model.loss_value(X, y) == model.loss_and_grads(X, y)[0]  # bit for bit
+    loss, accuracy = model.evaluate(X, y)
+    assert loss == model.loss_and_grads(X, y)[0]  # bit for bit
+    if model.is_classifier:
+        assert accuracy == model.accuracy(X, y)
+        assert 0 < accuracy < 1  # random weights: some right, some wrong, so the comparison means something
+    else:
+        assert accuracy is None
 
 
-def test_loss_value_checks_its_input():
+def test_evaluate_checks_its_input():
     with pytest.raises(ValueError, match="features"):
-        LinearRegression(3).loss_value(X, np.zeros(40))
+        LinearRegression(3).evaluate(X, np.zeros(40))
     with pytest.raises(ValueError, match="Labels must be integers"):
-        SoftmaxRegression(5, 3).loss_value(X, np.full(40, 3))
+        SoftmaxRegression(5, 3).evaluate(X, np.full(40, 3))
