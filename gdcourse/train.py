@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -111,7 +112,7 @@ def minimize(
         if not (np.isfinite(value) and np.isfinite(grad_norm) and all_finite([x])):
             x[:] = points[-1]  # back to the last finite point
             path = Path(np.array(points), np.array(values), np.array(grad_norms), opt, diverged_at=k)
-            limit = f" For this quadratic, GD is stable only for lr < 2/L = {2 / function.L:.4g}." if hasattr(function, "L") else ""
+            limit = stability_hint(function, opt)
             report_divergence(
                 f"{type(opt).__name__} diverged at step {k} (f or x became infinite or NaN); "
                 f"the path stops at step {k - 1}. Try a smaller learning rate (lr = {opt.lr:g} now).{limit}",
@@ -123,6 +124,16 @@ def minimize(
         values.append(value)
         grad_norms.append(grad_norm)
     return Path(np.array(points), np.array(values), np.array(grad_norms), opt)
+
+
+def stability_hint(function, opt: Optimizer) -> str:
+    """For (heavy-ball) GD on a quadratic, the largest stable learning rate; else nothing."""
+    momentum = getattr(opt, "momentum", None)
+    if not hasattr(function, "L") or type(opt).__name__ != "SGD" or opt.nesterov:
+        return ""
+    bound = (2 + 2 * momentum) / function.L  # GD: 2/L; heavy ball with momentum beta: (2 + 2 beta)/L
+    name = "GD" if momentum == 0 else f"heavy ball with momentum {momentum:g}"
+    return f" On this quadratic, {name} is stable only for lr < {bound:.4g}."
 
 
 @dataclass
@@ -310,7 +321,13 @@ class ProgressBar:
         from IPython.display import display
 
         self.widget = ipywidgets.HBox([ipywidgets.IntProgress(min=0, max=self.total), ipywidgets.Label()])
-        bundle = {"application/vnd.jupyter.widget-view+json": {"model_id": self.widget.model_id, "version_major": 2, "version_minor": 0}}
+        bundle = {
+            "application/vnd.jupyter.widget-view+json": {
+                "model_id": self.widget.model_id,
+                "version_major": 2,
+                "version_minor": 0,
+            }
+        }
         display(bundle, raw=True)
 
     def close(self) -> None:

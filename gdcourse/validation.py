@@ -43,8 +43,7 @@ def check_params(params: Any) -> list[np.ndarray]:
     """Check that ``params`` is a non-empty list of float NumPy arrays (updated in place)."""
     if isinstance(params, np.ndarray):
         raise TypeError(
-            "params must be a list of arrays, e.g. [w, b] or model.params, "
-            "not a single array: wrap it as [x]."
+            "params must be a list of arrays, e.g. [w, b] or model.params, not a single array: wrap it as [x]."
         )
     if not isinstance(params, Sequence) or isinstance(params, str):
         raise TypeError(f"params must be a list of NumPy arrays, got {type(params).__name__}.")
@@ -104,8 +103,7 @@ def check_array(name: str, a: Any, ndim: int | tuple[int, ...] | None = None) ->
     if not np.isfinite(a).all():
         bad = int(np.size(a) - np.count_nonzero(np.isfinite(a)))
         raise ValueError(
-            f"{name} contains {bad} NaN or infinite value(s); clean or impute the data first "
-            "(e.g. drop those rows)."
+            f"{name} contains {bad} NaN or infinite value(s); clean or impute the data first (e.g. drop those rows)."
         )
     return a
 
@@ -115,9 +113,7 @@ def check_X_y(X: Any, y: Any, n_features: int | None = None) -> tuple[np.ndarray
     X = check_array("X", X, ndim=2)
     y = check_array("y", y, ndim=(1, 2))
     if len(X) != len(y):
-        raise ValueError(
-            f"X has {len(X)} rows but y has {len(y)}; each sample needs exactly one target."
-        )
+        raise ValueError(f"X has {len(X)} rows but y has {len(y)}; each sample needs exactly one target.")
     if len(X) == 0:
         raise ValueError("X is empty: the data set needs at least one sample.")
     if n_features is not None and X.shape[1] != n_features:
@@ -132,8 +128,7 @@ def check_labels(y: np.ndarray, n_classes: int) -> np.ndarray:
     """Return class labels as int64 after checking they are 0, 1, ..., n_classes - 1."""
     if y.ndim != 1:
         raise ValueError(
-            f"Class labels must be a 1-D array of integers, got shape {y.shape}. "
-            "If y is one-hot, use y.argmax(axis=1)."
+            f"Class labels must be a 1-D array of integers, got shape {y.shape}. If y is one-hot, use y.argmax(axis=1)."
         )
     labels = y.astype(np.int64)
     if not (labels == y).all() or labels.min() < 0 or labels.max() >= n_classes:
