@@ -14,13 +14,16 @@ The modules, each readable in one sitting:
 - ``gdcourse.exercises``: the notebooks' exercise checks;
 - ``gdcourse.check``: ``python -m gdcourse.check`` tests your set-up.
 
-``import gdcourse`` loads no submodule; each one is imported on first use, and none
-imports PyTorch or scikit-learn until a function that needs it is called.
+``import gdcourse`` loads no submodule but ``threads`` (which matches NumPy's BLAS threads to
+the CPUs this process may use, see ``gdcourse.threads``); the others are imported on first use,
+and none imports PyTorch or scikit-learn until a function that needs it is called.
 """
 
 from __future__ import annotations
 
 import importlib
+
+from gdcourse import threads
 
 __version__ = "1.0.0"
 
@@ -35,6 +38,7 @@ SUBMODULES = (
     "models",
     "optim",
     "plots",
+    "threads",
     "train",
     "validation",
     "widgets",
@@ -49,3 +53,6 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *SUBMODULES])
+
+
+threads.limit_blas_threads()
