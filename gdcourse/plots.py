@@ -73,11 +73,16 @@ def contour_paths(
     log_levels: bool | None = None,
     xlim=None,
     ylim=None,
+    colors: dict | None = None,
+    show_values: bool = True,
 ) -> Figure:
     """Contour lines of a 2-D ``function`` with one labelled line per path, start and minima marked.
 
     ``log_levels`` spaces the contours geometrically (default: when values span many decades,
     as on Rosenbrock). The axes keep the function's window; paths that leave it are clipped.
+    ``colors`` maps a path's label to its colour (the others take ``COLORS`` in order), so a
+    method can keep one colour across figures; ``show_values=False`` leaves the final value
+    ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
     """
     ax = new_axes(ax, figsize=(6, 5))
     XX, YY, Z = grid(function, xlim=xlim, ylim=ylim)
@@ -93,8 +98,9 @@ def contour_paths(
     ax.contour(XX, YY, Z, levels=levels, colors="gray", linewidths=0.5)
     for (name, path), color in zip(as_dict(paths).items(), COLORS):
         pts = path.points
-        label = f"{name}: f = {path.values[-1]:.3g}" + (" (diverged)" if getattr(path, "diverged", False) else "")
-        ax.plot(pts[:, 0], pts[:, 1], "-o", color=color, ms=2.5, lw=1.3, label=label)
+        label = name + (f": f = {path.values[-1]:.3g}" if show_values else "")
+        label += " (diverged)" if getattr(path, "diverged", False) else ""
+        ax.plot(pts[:, 0], pts[:, 1], "-o", color=(colors or {}).get(name, color), ms=2.5, lw=1.3, label=label)
     first = next(iter(as_dict(paths).values()), None)
     if first is not None:
         ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")

@@ -176,7 +176,9 @@ class OptimizerExplorer:
             pad = 0.05 * (curve.max() - curve.min())
             ax.set(xlim=xlim, ylim=(curve.min() - pad, curve.max() + pad))
         else:
-            plots.contour_paths(f, {label: self.path}, ax=ax, title=title)
+            # One colour per optimizer, as in notebook 05's figures: its position in the menu.
+            color = plots.COLORS[list(OPTIMIZERS).index(self.optimizer.value) % len(plots.COLORS)]
+            plots.contour_paths(f, {label: self.path}, ax=ax, title=title, colors={label: color})
         buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=self.dpi)
         return buffer.getvalue()
