@@ -230,3 +230,82 @@ def check_fair_choice(answer):
             "ranks how well lr = 0.01 happens to suit each optimizer."
         )
     return "Each optimizer at its own tuned learning rate, chosen on validation data, from the same grid and budget."
+
+
+# 06.5 -----------------------------------------------------------------------------------
+
+
+def paired_t_solution(losses_a, losses_b):
+    d = np.asarray(losses_a, dtype=float) - np.asarray(losses_b, dtype=float)  # one difference per item
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    return d.mean(), se, d.mean() / se
+
+
+def unpack_triple(got):
+    if not isinstance(got, (tuple, list)) or len(got) != 3:
+        raise Incorrect(f"Return a triple (mean, se, t) of numbers; got {type(got).__name__} {got!r:.80}.")
+    return got
+
+
+def unpaired_t(a, b):
+    se = np.sqrt(np.var(a, ddof=1) / len(a) + np.var(b, ddof=1) / len(b))
+    return np.mean(a) - np.mean(b), se, (np.mean(a) - np.mean(b)) / se
+
+
+@exercise(
+    "06.5",
+    "a paired comparison",
+    hint="Subtract first: d = losses_a - losses_b, one difference per item. Then the mean of d, "
+    "its standard error d.std(ddof=1) / sqrt(len(d)), and t = mean / se.",
+    solution=paired_t_solution,
+    mistakes=[
+        (unpaired_t, "paired"),
+        (lambda a, b: paired_t_solution(b, a), "a - b"),
+        (lambda a, b: ((a - b).mean(), (a - b).std(ddof=1), (a - b).mean() / (a - b).std(ddof=1)), "sqrt(n)"),
+        (
+            lambda a, b: (
+                (a - b).mean(),
+                (a - b).std() / np.sqrt(len(a)),
+                (a - b).mean() / ((a - b).std() / np.sqrt(len(a))),
+            ),
+            "ddof",
+        ),
+    ],
+)
+def check_paired_t(paired_t):
+    # per-seed test losses of two optimizers that move together from seed to seed (same init, same batches)
+    losses_a = np.array([0.231, 0.188, 0.262, 0.205, 0.247])
+    losses_b = np.array([0.214, 0.170, 0.251, 0.182, 0.236])
+    mean, se, t = unpack_triple(call(paired_t, losses_a, losses_b))
+    expected = paired_t_solution(losses_a, losses_b)
+    d = losses_a - losses_b
+    if same(mean, -expected[0]):
+        raise Incorrect(
+            f"Your mean difference is {format_value(mean)}, the negative of the expected {format_value(expected[0])}: "
+            "compute losses_a - losses_b (a - b), so that a positive mean says a has the larger loss."
+        )
+    expect_close(mean, expected[0], "the mean difference")
+    unpaired = unpaired_t(losses_a, losses_b)[1]
+    if same(se, unpaired):
+        raise Incorrect(
+            f"Your standard error, {format_value(se)}, treats the two lists as independent samples. They are paired "
+            f"(same items): most of their variation is shared and cancels in the differences. Take the standard "
+            f"error of d = a - b instead: {format_value(expected[1])}, {unpaired / expected[1]:.1f} times smaller here."
+        )
+    if same(se, d.std(ddof=1)):
+        raise Incorrect(
+            f"{format_value(se)} is the standard deviation of the differences, the spread of one item. The mean "
+            f"of n = {len(d)} differences varies less: divide by sqrt(n) to get the standard error "
+            f"{format_value(expected[1])}."
+        )
+    if same(se, d.std() / np.sqrt(len(d))):
+        raise Incorrect(
+            f"Your standard error uses the population standard deviation (np.std's default ddof=0). With {len(d)} "
+            "items use the sample standard deviation, ddof=1, which does not understate the spread."
+        )
+    expect_close(se, expected[1], "the standard error")
+    expect_close(t, expected[2], "t = mean / se")
+    return (
+        f"t = {expected[2]:.2f}: the difference is {expected[2]:.1f} standard errors from zero. With n = {len(d)} "
+        f"it has {len(d) - 1} degrees of freedom; and if you picked this pair as the most extreme of many, say so."
+    )
