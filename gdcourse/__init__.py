@@ -14,8 +14,8 @@ The modules, each readable in one sitting:
 - ``gdcourse.exercises``: the notebooks' exercise checks;
 - ``gdcourse.check``: ``python -m gdcourse.check`` tests your set-up.
 
-``import gdcourse`` loads no submodule but ``threads`` (which matches NumPy's BLAS threads to
-the CPUs this process may use, see ``gdcourse.threads``); the others are imported on first use,
+``import gdcourse`` loads no submodule but ``threads`` (which runs NumPy's BLAS on one thread,
+see ``gdcourse.threads``); the others are imported on first use,
 and none imports PyTorch or scikit-learn until a function that needs it is called.
 """
 
