@@ -188,9 +188,15 @@ def download(url: str, path: Path, expected_sha256: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
     try:
-        with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
-            while chunk := response.read(1 << 20):
-                out.write(chunk)
+        try:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=60) as response:
+                while chunk := response.read(1 << 20):
+                    out.write(chunk)
+        except OSError as error:  # URLError, timeouts, refused connections
+            raise OSError(
+                f"Could not download {url} ({error}). Are you online? Try again later, pass another "
+                f"mirror with url=..., or put the file {path.name} in {path.parent} yourself."
+            ) from None
         found = sha256(Path(tmp))
         if found != expected_sha256:
             raise OSError(

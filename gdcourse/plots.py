@@ -157,10 +157,12 @@ def loss_curves(
     val: bool = True,
     ax: Axes | None = None,
     title: str | None = None,
+    val_label: str = "validation",
 ) -> Figure:
-    """Training (solid) and validation (dashed) curves of one or several ``History`` records.
+    """Training (solid) and held-out (dashed) curves of one or several ``History`` records.
 
     ``x``: ``'epoch'``, ``'grad_evals'`` or ``'wall_time'``; ``metric``: ``'loss'`` or ``'acc'``.
+    ``val_label`` names the held-out set in the legend (``'test'`` if ``fit`` got the test split).
     """
     if x not in LABELS or metric not in ("loss", "acc"):
         raise ValueError(f"x must be one of {list(LABELS)} and metric 'loss' or 'acc'; got {x!r}, {metric!r}.")
@@ -170,7 +172,7 @@ def loss_curves(
         train, valid = getattr(h, f"train_{metric}"), getattr(h, f"val_{metric}")
         ax.plot(xs, train, "-", color=color, label=f"{name} (train)" if valid and val else name)
         if valid and val:
-            ax.plot(xs, valid, "--", color=color, label=f"{name} (validation)")
+            ax.plot(xs, valid, "--", color=color, label=f"{name} ({val_label})")
     if log:
         ax.set_yscale("log")
     ax.set(

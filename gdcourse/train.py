@@ -244,7 +244,7 @@ def fit(
                 restore(model.params, snapshot)
                 history.diverged_at = (epoch, step)
         if history.diverged:
-            bar.close()
+            bar.close(failed=True)
             report_divergence(
                 f"Training diverged in epoch {epoch}, step {step}: the loss or the parameters became "
                 f"infinite or NaN. The parameters are back at their last finite values and the history "
@@ -330,9 +330,9 @@ class ProgressBar:
         }
         display(bundle, raw=True)
 
-    def close(self) -> None:
+    def close(self, failed: bool = False) -> None:
         if self.widget is not None:
-            self.widget.children[0].bar_style = "success"
+            self.widget.children[0].bar_style = "danger" if failed else "success"
 
 
 def in_notebook() -> bool:

@@ -273,3 +273,11 @@ def test_bundled_loaders_do_not_import_scikit_learn():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_offline_download_says_what_to_do(tmp_path):
+    missing = (tmp_path / "nowhere").as_uri() + "/"
+    with pytest.raises(OSError, match="Are you online") as info:
+        data.download(missing + "train-labels-idx1-ubyte.gz", tmp_path / "cache" / "f.gz", "0" * 64)
+    assert str(tmp_path / "cache") in str(info.value)
+    assert not any((tmp_path / "cache").iterdir())  # nothing half-written left behind
