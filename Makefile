@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test lint format notebooks html fresh bench clean help
+.PHONY: setup lab test test-browser lint format notebooks html fresh bench clean help
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on the first notebook"
 	@echo "make test   - set up .venv and run lint, unit tests and every notebook (nbval)"
+	@echo "make test-browser - every notebook run in JupyterLab in headless Chromium (apt-get install chromium)"
 	@echo "make notebooks - re-execute every notebook in place (after changing one)"
 	@echo "make format - apply ruff's formatting and safe fixes"
 	@echo "make html   - a static, read-only copy of the course with every figure, in site/"
@@ -34,6 +35,11 @@ lint: setup
 
 test: lint
 	$(BIN)/python -m pytest
+
+# JupyterLab driven by Debian's headless Chromium: run every notebook from the menu, move the
+# widgets, screenshots in build/screenshots/. Fails (not skips) without Chromium; .ci/run installs it.
+test-browser: setup
+	GDCOURSE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
 
 format: setup
 	$(BIN)/ruff check --fix gdcourse tests notebooks

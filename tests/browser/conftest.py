@@ -1,0 +1,243 @@
+"""Infrastructure for the browser test: a JupyterLab server, a headless Chromium, the report.
+
+The server runs on 127.0.0.1 with a random free port and token authentication on, serves a
+temporary copy of notebooks/ (running the notebooks never touches the committed files), and
+keeps its configuration, settings, workspaces and runtime files in a temporary directory, so
+nothing leaks in from the developer's own Jupyter set-up or out into it.
+
+The browser is Debian's Chromium (``GDCOURSE_CHROMIUM`` overrides the path), driven by
+Playwright for Python; Playwright's own browser downloads are never used.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = Path(os.environ.get("GDCOURSE_SCREENSHOTS", ROOT / "build" / "screenshots"))
+CHROMIUM = os.environ.get("GDCOURSE_CHROMIUM", "/usr/bin/chromium")
+# Known-good flags for a headless Chromium as root in a closed network: without the
+# background-networking ones, Chromium's own connections are refused and slow everything down.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SERVER_START_TIMEOUT = 90  # seconds
+REPORT = pytest.StashKey[list]()
+SKIPPED = pytest.StashKey[str]()
+
+
+def browser_required() -> bool:
+    """True in CI and under `make test-browser`: a missing browser is then a failure, not a skip."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return ci or os.environ.get("GDCOURSE_REQUIRE_BROWSER", "") == "1"
+
+
+def unavailable(request, reason: str):
+    """Fail (CI, `make test-browser`) or skip loudly (an ad-hoc developer run)."""
+    if browser_required():
+        pytest.fail(f"{reason}. The browser test is required here (CI or make test-browser).", pytrace=False)
+    request.config.stash[SKIPPED] = reason
+    pytest.skip(f"BROWSER TEST NOT RUN: {reason}")
+
+
+@dataclass
+class Lab:
+    """A running JupyterLab server and the temporary folder it serves."""
+
+    port: int
+    token: str
+    root: Path
+    log: Path
+    process: subprocess.Popen = field(repr=False)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+    def api(self, method: str, path: str):
+        request = urllib.request.Request(
+            self.url(path), method=method, headers={"Authorization": f"token {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = response.read()
+        return json.loads(body) if body else None
+
+    def shutdown_kernels(self) -> None:
+        """End every notebook session, so each notebook starts in a fresh kernel and none is left running."""
+        for session in self.api("GET", "api/sessions"):
+            self.api("DELETE", f"api/sessions/{session['id']}")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    """The folder for screenshots, the server log and the timing report; emptied of the last run's files."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in [*SCREENSHOTS.glob("*.png"), SCREENSHOTS / "report.txt"]:
+        old.unlink(missing_ok=True)
+    return SCREENSHOTS
+
+
+@pytest.fixture(scope="session")
+def report(request) -> list:
+    """Rows for the timing table printed at the end of the run (and written to report.txt)."""
+    return request.config.stash.setdefault(REPORT, [])
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory, screenshots) -> Lab:
+    """JupyterLab on 127.0.0.1:<random port> with a token, serving a copy of notebooks/."""
+    tmp = tmp_path_factory.mktemp("jupyterlab")
+    root = tmp / "root"
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    home = tmp / "state"
+    settings = home / "lab-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    # No "Would you like to get notified about official Jupyter news?" pop-up over the notebook.
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(home / "config"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTERLAB_SETTINGS_DIR=str(home / "lab-settings"),
+        JUPYTERLAB_WORKSPACES_DIR=str(home / "lab-workspaces"),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLCONFIGDIR=str(home / "matplotlib"),
+    )
+    token = secrets.token_hex(24)
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        "--ServerApp.ip=127.0.0.1",
+        f"--ServerApp.port={port}",
+        "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # CI runs as root; Jupyter refuses that without this
+        command.append("--ServerApp.allow_root=True")
+    log = screenshots / "jupyterlab.log"
+    with open(log, "w") as log_file:
+        process = subprocess.Popen(command, env=env, cwd=root, stdout=log_file, stderr=subprocess.STDOUT)
+    server = Lab(port=port, token=token, root=root, log=log, process=process)
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"JupyterLab exited with code {process.returncode} at start:\n{server.log_tail()}")
+            try:
+                server.api("GET", "api/status")
+                break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not answer within {SERVER_START_TIMEOUT} s:\n{server.log_tail()}")
+                time.sleep(0.2)
+        yield server
+    finally:
+        process.terminate()  # Jupyter shuts its kernels down on SIGTERM
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(request):
+    """Headless Debian Chromium through Playwright; a missing one fails in CI and under make."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable(request, "the playwright Python package is not installed (pip install -e '.[dev]')")
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        unavailable(
+            request,
+            f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GDCOURSE_CHROMIUM to its path)",
+        )
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh, empty user data directory of its own.
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture(scope="session")
+def context(browser):
+    """One browser context for the run: JupyterLab's code is loaded once, then cached."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(30_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context, lab):
+    """A new page per test (each notebook opens in a workspace of its own); afterwards its
+    kernels are shut down."""
+    page = context.new_page()
+    page.errors = []  # uncaught JavaScript exceptions in JupyterLab, checked by the test
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        page.close()
+        lab.shutdown_kernels()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    rows = config.stash.get(REPORT, [])
+    skipped = config.stash.get(SKIPPED, None)
+    if skipped:
+        terminalreporter.section("BROWSER TEST NOT RUN", sep="!", red=True, bold=True)
+        terminalreporter.line(
+            f"{skipped}.\nInstall Chromium (apt-get install chromium, as .ci/run does), then run `make test-browser`."
+        )
+    if not rows:
+        return
+    lines = [f"{'notebook':<34} {'open':>6} {'run all':>8} {'widgets':>8} {'shots':>6} {'total':>7}  checked"]
+    for row in rows:
+        lines.append(
+            f"{row['notebook']:<34} {row['open']:>5.1f}s {row['run']:>7.1f}s {row['widgets']:>7.1f}s "
+            f"{row['shots']:>5.1f}s {row['total']:>6.1f}s  {row['checked']}"
+        )
+    total = sum(row["total"] for row in rows)
+    lines.append(f"{'all notebooks':<34} {'':>6} {'':>8} {'':>8} {'':>6} {total:>6.1f}s")
+    lines.append(f"screenshots: {SCREENSHOTS}")
+    terminalreporter.section("JupyterLab in Chromium: time per notebook")
+    for line in lines:
+        terminalreporter.line(line)
+    if SCREENSHOTS.is_dir():
+        (SCREENSHOTS / "report.txt").write_text("\n".join(lines) + "\n")
