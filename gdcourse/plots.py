@@ -49,7 +49,9 @@ def path_1d(function, paths, ax: Axes | None = None, title: str | None = None, x
         x, fx = path.points[:, 0], path.values
         ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
         ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)")
-        ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=(5, 5), color=color)
+        right = x[0] > (lo + hi) / 2  # label the start on its side facing the middle, so it stays inside the axes
+        offset, align = ((-5, 5), "right") if right else ((5, 5), "left")
+        ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=offset, ha=align, color=color)
     for m in function.minima:
         ax.plot(m[0], function(np.array(m)), "k*", ms=12, label="minimum")
     ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
