@@ -38,53 +38,77 @@ def reference_sigmoid(z):
 # 03.1 ---------------------------------------------------------------------------------
 
 
-def stable_sigmoid_solution(z):
-    e = np.exp(-np.abs(z))  # in (0, 1]: never overflows
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+def log_sigmoid_solution(z):
+    return -np.logaddexp(0, -z)  # log sigma(z) = -log(1 + e^-z), computed without forming e^-z
+
+
+def reference_log_sigmoid(z):
+    return -np.logaddexp(0, -z)
 
 
 @exercise(
     "03.1",
-    "a sigmoid that never overflows",
-    hint="np.exp(-np.abs(z)) never overflows. For z >= 0 use 1 / (1 + e^-z); for z < 0 use e^z / (1 + e^z): "
-    "both are the same function, written with the safe exponential.",
-    solution=stable_sigmoid_solution,
+    "a log-sigmoid that never overflows",
+    hint="log sigma(z) = log(1 / (1 + e^-z)) = -log(1 + e^-z) = -log(e^0 + e^-z). np.logaddexp(a, b) computes "
+    "log(e^a + e^b) without forming either exponential.",
+    solution=log_sigmoid_solution,
     mistakes=[
-        (lambda z: 1 / (1 + np.exp(-z)), "overflow"),
-        (lambda z: np.exp(z) / (1 + np.exp(z)), "overflow"),
-        (lambda z: np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z))), "both branches"),
-        (lambda z: 1 / (1 + np.exp(-np.abs(z))), "negative"),
+        (lambda z: np.log(1 / (1 + np.exp(-z))), "overflow"),
+        (lambda z: np.log(reference_sigmoid(z)), "underflow"),
+        (lambda z: np.where(z >= 0, -np.log1p(np.exp(-z)), z - np.log1p(np.exp(z))), "both branches"),
+        (lambda z: -np.logaddexp(0, z), "1 - sigmoid(z)"),
+        (lambda z: np.logaddexp(0, -z), "minus sign"),
     ],
 )
-def check_stable_sigmoid(sigmoid):
-    z = np.array([-1000.0, -30.0, -1.0, 0.0, 2.0, 40.0, 1000.0])
-    got, problems = call_watching(sigmoid, z)
-    got = as_array(got, f"sigmoid({format_value(z)})", z.shape)
-    expected = reference_sigmoid(z)
-    if np.allclose(got, reference_sigmoid(np.abs(z))) and not np.allclose(got, expected):
+def check_log_sigmoid(log_sigmoid):
+    z = np.array([-1000.0, -40.0, -1.0, 0.0, 2.0, 40.0, 1000.0])
+    what = f"log_sigmoid({format_value(z)})"
+    got, problems = call_watching(log_sigmoid, z)
+    got = as_array(got, what, z.shape)
+    expected = reference_log_sigmoid(z)
+    with np.errstate(all="ignore"):
+        if np.allclose(got, -np.logaddexp(0, z)):
+            raise Incorrect(
+                f"{what} gave {format_value(got)}, which is log(1 - sigmoid(z)) = log sigmoid(-z): "
+                "check the sign of z inside the exponential (log sigma(z) = -log(1 + e^-z))."
+            )
+        if np.allclose(got, -expected):
+            raise Incorrect(
+                f"{what} gave {format_value(got)}: positive values, but the log of a probability is never above 0. "
+                "A minus sign is missing: log sigma(z) = -log(1 + e^-z)."
+            )
+    if any("overflow" in problem for problem in problems):
+        if np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            raise Incorrect(
+                f"Your values are right, but NumPy warned: {'; '.join(problems)}. np.where evaluates both branches "
+                "on every element, so e^-z and e^z are both computed, and one of them overflows at z = +-1000. "
+                "A single expression with np.logaddexp needs no branches."
+            )
         raise Incorrect(
-            f"sigmoid(z) gave {format_value(got)}: every value is at least 0.5, so negative z are treated as positive. "
-            "For z < 0 the answer is e^z / (1 + e^z), below 0.5."
+            f"{what} gave {format_value(got)} and NumPy warned: {'; '.join(problems)}. At z = -1000, e^-z = e^1000 "
+            "overflows to inf. The answer there is -1000: use np.logaddexp(0, -z) = log(1 + e^-z), which never "
+            "forms e^-z."
         )
-    if np.allclose(got, reference_sigmoid(-z)):
-        raise Incorrect(f"sigmoid(z) gave {format_value(got)}, which is sigmoid(-z): check the sign in the exponent.")
-    if problems:
+    if any("divide" in problem for problem in problems) or np.isneginf(got).any():
         raise Incorrect(
-            f"NumPy warned while computing sigmoid(z): {'; '.join(problems)}. np.exp(1000) overflows to inf. "
-            "Note that np.where evaluates both branches on every element, so both branches must be safe for every "
-            "z: exponentiate only -|z|, which is never positive."
+            f"{what} gave {format_value(got)}: sigma(-1000) = e^-1000 is far below the smallest float64, so it "
+            "underflows to 0 and log 0 = -inf. The true value is -1000. Stay in log space: "
+            "log sigma(z) = -log(1 + e^-z) = -np.logaddexp(0, -z)."
         )
     if not np.isfinite(got).all():
-        raise Incorrect(f"sigmoid(z) gave {format_value(got)}: the result must be finite for every z (even +-1000).")
-    expect_close(got, expected, f"sigmoid({format_value(z)})", rtol=1e-9, atol=1e-300)
-    return "Same values as 1 / (1 + e^-z), with no overflow at any z: this is gdcourse.losses.sigmoid."
+        raise Incorrect(f"{what} gave {format_value(got)}: the result must be finite for every z (even +-1000).")
+    expect_close(got, expected, what, rtol=1e-9, atol=1e-12)
+    return (
+        "-np.logaddexp(0, -z): exact for every z. It is also the loss of section 2 for y = 1 with the sign flipped: "
+        "-log sigma(z) = log(1 + e^-z)."
+    )
 
 
 # 03.2 ---------------------------------------------------------------------------------
 
 
-def bce_with_logits_solution(z, y):
-    return np.mean(np.logaddexp(0, z) - y * z)  # log(1 + e^z) - y z, computed without overflow
+def loss_pm_solution(z, t):
+    return np.mean(np.logaddexp(0, -t * z))  # log(1 + e^(-t z)) covers both t = +1 and t = -1
 
 
 def clipped_bce(z, y):
@@ -94,46 +118,59 @@ def clipped_bce(z, y):
 
 @exercise(
     "03.2",
-    "binary cross-entropy from logits",
-    hint="The loss of one sample is log(1 + e^z) - y z, and np.logaddexp(0, z) computes log(e^0 + e^z) "
+    "the cross-entropy with labels -1 and +1",
+    hint="For t = +1 (y = 1) the loss of one sample is -log sigma(z) = log(1 + e^-z); for t = -1 (y = 0) it is "
+    "-log(1 - sigma(z)) = log(1 + e^z). Both are log(1 + e^(-t z)), and np.logaddexp(0, -t * z) computes that "
     "without overflow. Return the mean over the samples.",
-    solution=bce_with_logits_solution,
+    solution=loss_pm_solution,
     mistakes=[
-        (clipped_bce, "capped"),
-        (lambda z, y: np.mean(np.log(1 + np.exp(z)) - y * z), "overflow"),
-        (lambda z, y: np.sum(np.logaddexp(0, z) - y * z), "mean"),
-        (lambda z, y: np.mean(np.logaddexp(0, z) + y * z), "sign"),
+        (lambda z, t: np.mean(np.logaddexp(0, z) - t * z), "0 and 1"),
+        (lambda z, t: np.mean(np.log(1 + np.exp(-t * z))), "overflow"),
+        (lambda z, t: np.sum(np.logaddexp(0, -t * z)), "mean"),
+        (lambda z, t: np.mean(np.logaddexp(0, t * z)), "sign"),
+        (lambda z, t: clipped_bce(z, (t + 1) / 2), "capped"),
     ],
 )
-def check_bce_with_logits(bce_with_logits):
+def check_loss_pm(loss_pm):
     cases = [
-        (np.array([0.5, -2.0, 1.0]), np.array([1.0, 0.0, 0.0])),
-        (np.array([-1000.0, -20.0, 0.0, 3.0, 800.0]), np.array([1.0, 0.0, 1.0, 1.0, 0.0])),
+        (np.array([0.5, -2.0, 1.0]), np.array([1.0, -1.0, -1.0])),
+        (np.array([-1000.0, -20.0, 0.0, 3.0, 800.0]), np.array([1.0, -1.0, 1.0, 1.0, -1.0])),
     ]
-    for z, y in cases:
-        what = f"bce_with_logits({format_value(z)}, {format_value(y)})"
-        got, problems = call_watching(bce_with_logits, z, y)
+    for z, t in cases:
+        what = f"loss_pm({format_value(z)}, {format_value(t)})"
+        got, problems = call_watching(loss_pm, z, t)
         got = as_array(got, what, ())
-        expected = np.mean(np.logaddexp(0, z) - y * z)
+        expected = np.mean(np.logaddexp(0, -t * z))
         if np.isclose(got, len(z) * expected, rtol=1e-6):
             raise Incorrect(f"{what} gave {float(got):.6g}, the sum over the samples; take the mean ({expected:.6g}).")
-        if np.isclose(got, np.mean(np.logaddexp(0, z) + y * z), rtol=1e-6):
+        if np.isclose(got, np.mean(np.logaddexp(0, z) - t * z), rtol=1e-6):
             raise Incorrect(
-                f"{what} gave {float(got):.6g}: check the sign of the y z term (the loss is log(1 + e^z) - y z)."
+                f"{what} gave {float(got):.6g}: that is log(1 + e^z) - y z, the formula for labels 0 and 1, "
+                f"fed with t = -1 where it expects y = 0. Rewrite the loss for t in {{-1, +1}} "
+                f"(expected {expected:.6g})."
             )
-        if np.isclose(got, clipped_bce(z, y), rtol=1e-6) and not np.isclose(got, expected, rtol=1e-6):
+        if np.isclose(got, np.mean(np.logaddexp(0, t * z)), rtol=1e-6):
+            raise Incorrect(
+                f"{what} gave {float(got):.6g}: check the sign. A score z that agrees with the label (t z > 0) must "
+                "cost little, so the loss is log(1 + e^(-t z))."
+            )
+        if np.isclose(got, clipped_bce(z, (t + 1) / 2), rtol=1e-6) and not np.isclose(got, expected, rtol=1e-6):
             raise Incorrect(
                 f"{what} gave {float(got):.6g}, the clipped-probability version: each confident mistake is capped at "
-                f"-log(1e-15) = 34.5, but the sample with z = -1000 and y = 1 truly costs 1000. "
-                f"The expected mean is {expected:.6g}; the logits form needs no clip."
+                f"-log(1e-15) = 34.5, but the sample with z = -1000 and t = +1 truly costs 1000. "
+                f"The expected mean is {expected:.6g}; the loss from the scores needs no clip."
             )
         if problems or not np.isfinite(got):
             raise Incorrect(
                 f"{what} gave {float(got):.6g} and NumPy warned: {'; '.join(problems) or 'none'}. "
-                "np.exp(800) overflows to inf; np.logaddexp(0, z) computes log(1 + e^z) without forming e^z."
+                "e^(-t z) overflows to inf when -t z is 800 or 1000; np.logaddexp(0, -t * z) computes "
+                "log(1 + e^(-t z)) without forming the exponential."
             )
         expect_close(got, expected, what, rtol=1e-9)
-    return "log(1 + e^z) - y z: exact for every z, no clip and no overflow. This is gdcourse.losses.bce_with_logits."
+    return (
+        "log(1 + e^(-t z)): one formula for both classes, the 'logistic loss' of books that label the classes "
+        "-1 and +1. It equals section 2's loss with y = (t + 1) / 2."
+    )
 
 
 # 03.3 ---------------------------------------------------------------------------------
@@ -147,7 +184,7 @@ def bce_gradient_solution(X, y, p):
     "03.3",
     "the gradient of the binary cross-entropy",
     hint="The sigmoid's derivative cancels, so the error of sample i is simply p_i - y_i. "
-    "Weight each feature by these errors with X.T @ (...), and average over the m samples.",
+    "Weight each feature by these errors with X.T @ (...), and average over the n samples.",
     solution=bce_gradient_solution,
     mistakes=[
         (lambda X, y, p: X.T @ (p - y), "number of samples"),
@@ -162,7 +199,7 @@ def check_bce_gradient(bce_gradient):
     y = np.array([1.0, 0.0, 1.0, 1.0, 0.0, 0.0])
     p = np.array([0.9, 0.3, 0.2, 0.6, 0.8, 0.1])
     got, _ = call_watching(bce_gradient, X, y, p)
-    m = len(y)
+    n = len(y)
     try:
         returned_bias_gradient = np.ndim(got) == 0 and np.isclose(float(got), np.mean(p - y))
     except (TypeError, ValueError):
@@ -170,23 +207,23 @@ def check_bce_gradient(bce_gradient):
     if returned_bias_gradient:
         raise Incorrect(
             "You returned mean(p - y): that is the gradient for the bias b. "
-            "For w, weight the errors by X: X.T @ (p - y) / m."
+            "For w, weight the errors by X: X.T @ (p - y) / n."
         )
     got = as_array(got, "bce_gradient(X, y, p)", (X.shape[1],))
-    expected = X.T @ (p - y) / m
-    if np.allclose(got, m * expected):
+    expected = X.T @ (p - y) / n
+    if np.allclose(got, n * expected):
         raise Incorrect(
-            f"Your gradient is {m} times too large: divide by the number of samples m = {m} (the loss is a mean)."
+            f"Your gradient is {n} times too large: divide by the number of samples n = {n} (the loss is a mean)."
         )
     if np.allclose(got, -expected):
         raise Incorrect("Your gradient has the wrong sign (y - p instead of p - y): a step along it would go uphill.")
-    if np.allclose(got, X.T @ ((p - y) * p * (1 - p)) / m):
+    if np.allclose(got, X.T @ ((p - y) * p * (1 - p)) / n):
         raise Incorrect(
             "You multiplied by the sigmoid's derivative p (1 - p). With the cross-entropy it cancels: "
             "dL/dz = p - y exactly. (The extra factor belongs to MSE on a sigmoid.)"
         )
     expect_close(got, expected, "bce_gradient(X, y, p)")
-    return "X.T @ (p - y) / m: the same form as linear regression's gradient, with p in place of y_hat."
+    return "X.T @ (p - y) / n: the same form as linear regression's gradient, with p in place of y_hat."
 
 
 # 03.4 ---------------------------------------------------------------------------------
@@ -244,9 +281,14 @@ def check_accuracy(accuracy):
 # 03.5 ---------------------------------------------------------------------------------
 
 
-def stable_softmax_solution(Z):
-    E = np.exp(Z - Z.max(axis=1, keepdims=True))  # each row's largest entry becomes e^0 = 1
-    return E / E.sum(axis=1, keepdims=True)
+def log_softmax_solution(Z):
+    shifted = Z - Z.max(axis=1, keepdims=True)  # each row's largest entry becomes 0
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))  # minus log-sum-exp of the row
+
+
+def reference_log_softmax(Z):
+    shifted = Z - Z.max(axis=1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def reference_softmax(Z):
@@ -256,37 +298,62 @@ def reference_softmax(Z):
 
 @exercise(
     "03.5",
-    "a softmax that does not overflow",
-    hint="softmax(z) = softmax(z - c) for any constant c. Subtract each row's own maximum "
-    "(Z.max(axis=1, keepdims=True)) before np.exp, then divide each row by its sum.",
-    solution=stable_softmax_solution,
+    "a log-softmax that never takes log 0",
+    hint="log softmax(z)_k = z_k - log sum_j e^(z_j). Subtract the row's maximum c first (it changes nothing): "
+    "z_k - c - log sum_j e^(z_j - c). The largest term of the sum is then e^0 = 1, so the log is never log 0.",
+    solution=log_softmax_solution,
     mistakes=[
-        (lambda Z: np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True), "overflow"),
-        (lambda Z: np.exp(Z - Z.max()) / np.exp(Z - Z.max()).sum(axis=1, keepdims=True), "own maximum"),
-        (lambda Z: np.exp(Z - Z.max(axis=0)) / np.exp(Z - Z.max(axis=0)).sum(axis=0), "row"),
+        (lambda Z: np.log(reference_softmax(Z)), "underflow"),
+        (lambda Z: Z - np.log(np.exp(Z).sum(axis=1, keepdims=True)), "overflow"),
+        (lambda Z: Z - Z.max(axis=1, keepdims=True), "log-sum-exp"),
+        (lambda Z: Z - Z.max() - np.log(np.exp(Z - Z.max()).sum(axis=1, keepdims=True)), "own maximum"),
+        (lambda Z: Z - Z.max(axis=0) - np.log(np.exp(Z - Z.max(axis=0)).sum(axis=0)), "row"),
     ],
 )
-def check_softmax(softmax):
-    Z = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0], [0.0, 0.0, 0.0], [1.0, 2.0, 3.0]])
-    got, problems = call_watching(softmax, Z)
-    got = as_array(got, "softmax(Z)", Z.shape)
+def check_log_softmax(log_softmax):
+    Z = np.array([[1000.0, 1001.0, 1002.0], [-1000.0, -1001.0, -1002.0], [0.0, -800.0, 3.0], [1.0, 2.0, 3.0]])
+    got, problems = call_watching(log_softmax, Z)
+    got = as_array(got, "log_softmax(Z)", Z.shape)
+    expected = reference_log_softmax(Z)
     if any("overflow" in problem for problem in problems):
         raise Incorrect(
-            f"NumPy warned: {'; '.join(problems)}. np.exp(1000) overflows to inf and inf / inf is nan. "
+            f"NumPy warned: {'; '.join(problems)}. np.exp(1000) overflows to inf, and log(inf) spoils the whole row. "
             "Subtract each row's maximum before exponentiating: the result is unchanged and the largest exponent is 0."
         )
-    bad_rows = [i for i in range(len(Z)) if not np.isfinite(got[i]).all()]
-    if bad_rows:
+    if (got > 1e-12).any():
         raise Incorrect(
-            f"Row(s) {bad_rows} came out as {format_value(got[bad_rows[0]])}: every e^(z - c) underflowed to 0 "
-            "and 0 / 0 is nan. Subtract each row's own maximum (Z.max(axis=1, keepdims=True)), "
-            "not one number for the whole array."
+            f"log_softmax(Z) has positive entries ({format_value(got[(got > 1e-12).any(axis=1)][0])}), but the log of "
+            "a probability is at most 0. Probably every e^(z - c) of a row underflowed to 0 and -log 0 = +inf: "
+            "subtract each row's own maximum (Z.max(axis=1, keepdims=True)), not one number for the whole array."
         )
-    sums = got.sum(axis=1)
-    if not np.allclose(sums, 1):
+    if np.isneginf(got).any() or any("divide" in problem for problem in problems):
+        row = got[np.isneginf(got).any(axis=1)][0] if np.isneginf(got).any() else got[2]
         raise Incorrect(
-            f"The rows of softmax(Z) sum to {format_value(sums)}, but each row (one sample's class probabilities) must "
-            "sum to 1: normalise along axis=1."
+            f"log_softmax(Z) has -inf (or NumPy warned about log 0): {format_value(row)}. In the row [0, -800, 3], "
+            "softmax gives the class with score -800 a probability of e^-803, which underflows to 0, and "
+            "log 0 = -inf; the true value is about -803.05. Do not take the log of the softmax; compute "
+            "z - c - log sum_j e^(z_j - c) directly."
         )
-    expect_close(got, reference_softmax(Z), "softmax(Z)", rtol=1e-9)
-    return "Shift by the row maximum, exponentiate, normalise: gdcourse.losses.softmax does exactly this."
+    if not np.isfinite(got).all():
+        raise Incorrect(f"log_softmax(Z) gave {format_value(got)}: every entry must be finite.")
+    row_sums = np.exp(got).sum(axis=1)
+    if not np.allclose(row_sums, 1):
+        if np.allclose(got, Z - Z.max(axis=1, keepdims=True)):
+            raise Incorrect(
+                "You subtracted each row's maximum but stopped there: the exponentials of a row must sum to 1. "
+                "Also subtract the row's log-sum-exp, log sum_j e^(z_j - c)."
+            )
+        if np.allclose(np.exp(got).sum(axis=0), 1):
+            raise Incorrect(
+                "The exponentials of each column of your answer sum to 1, but each row (one sample's classes) "
+                "should: use axis=1 for the maximum and the sum."
+            )
+        raise Incorrect(
+            "exp(log_softmax(Z)) should have rows that sum to 1 (probabilities); "
+            f"yours sum to {format_value(row_sums)}."
+        )
+    expect_close(got, expected, "log_softmax(Z)", rtol=1e-9)
+    return (
+        "z - c - log sum_j e^(z_j - c): finite even where the probability itself underflows to 0. "
+        "gdcourse.losses.log_softmax does this, and the cross-entropy reads its loss from it."
+    )
