@@ -26,8 +26,9 @@ $(STAMP): pyproject.toml constraints.txt
 
 setup: $(STAMP)
 
+# Localhost only, token authentication on. Jupyter refuses to run as root unless told (containers).
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 lint: setup
 	$(BIN)/ruff check gdcourse tests notebooks
