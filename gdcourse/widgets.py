@@ -108,8 +108,10 @@ class OptimizerExplorer:
         for slider, lim, value in [(self.x, f.xlim, start[0]), (self.y, f.ylim, start[-1])]:
             if lim is None:
                 continue
-            slider.min, slider.max = -1e9, 1e9  # widen first so the new range is always accepted
-            slider.min, slider.max, slider.value = lim[0], lim[1], value
+            # One message to the browser with range and value together: set one by one, the
+            # browser would clamp or round the value to the old range and send it back.
+            with slider.hold_sync(), slider.hold_trait_notifications():
+                slider.min, slider.max, slider.value = lim[0], lim[1], value
         self.y.layout.display = "none" if f.dim == 1 else None
         self.holding = holding
 

@@ -291,8 +291,27 @@ def exercise_explorer(page, explorer, stem: str, k: int, shots: Path) -> tuple[l
         if problem:
             return done, [problem]
         done.append(f"{menu_name} {current}->{choice}")
+        if menu_name == "function":
+            problem = shows_default_start(explorer, choice)
+            if problem:
+                return done, [problem]
         step += 1
     return done, []
+
+
+def shows_default_start(explorer, function_name: str) -> str | None:
+    """After another function is picked, the start sliders must show that function's default start
+    (the kernel sets range and value together; set one by one, the browser would round the old
+    value into the new range and send it back)."""
+    from gdcourse.functions import all_functions
+
+    expected = all_functions()[function_name].x0
+    for label, value in zip(("start x", "start y"), expected):
+        readout = explorer.locator(f".widget-slider:has(label.widget-label:text-is('{label}')) .widget-readout")
+        shown = float(readout.inner_text().replace("\u2212", "-"))
+        if abs(shown - value) > 0.026:  # the readout shows 2 decimals
+            return f"function menu -> {function_name}: {label} shows {shown}, expected the default start {value}"
+    return None
 
 
 def exercise_slider(page, output, stem: str, k: int, shots: Path) -> tuple[list[str], list[str]]:
