@@ -200,17 +200,34 @@ def any_code_written(function: Callable) -> bool:
     return any(line and line not in ("...", "pass") and not line.startswith(('"""', "'''")) for line in body)
 
 
+def as_array(got: Any, what: str, shape: tuple | None = None) -> np.ndarray:
+    """The learner's answer as a float array (of ``shape``, if given), or ``Incorrect`` saying what is wrong."""
+    try:
+        array = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        raise Incorrect(
+            f"{what} should be a number or an array of numbers; got {type(got).__name__} {got!r:.60}."
+        ) from None
+    if shape is not None and array.shape != shape:
+        raise Incorrect(f"{what} has shape {array.shape}; expected shape {shape}.")
+    return array
+
+
+def matches(got: Any, expected: Any, rtol: float = 1e-6, atol: float = 1e-9) -> bool:
+    """True if ``got`` has the shape and values of ``expected``: to recognise a typical mistake."""
+    try:
+        got = np.asarray(got, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    expected = np.asarray(expected, dtype=float)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return got.shape == expected.shape and bool(np.allclose(got, expected, rtol=rtol, atol=atol))
+
+
 def expect_close(got: Any, expected: Any, what: str, rtol: float = 1e-6, atol: float = 1e-9) -> np.ndarray:
     """Raise ``Incorrect`` unless ``got`` has ``expected``'s shape and values (within tolerance)."""
     expected = np.asarray(expected, dtype=float)
-    try:
-        got_array = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(
-            f"{what} should be a number or an array of numbers; got {type(got).__name__} {got!r}."
-        ) from None
-    if got_array.shape != expected.shape:
-        raise Incorrect(f"{what} has shape {got_array.shape}; expected shape {expected.shape}.")
+    got_array = as_array(got, what, expected.shape)
     if not np.allclose(got_array, expected, rtol=rtol, atol=atol, equal_nan=False):
         raise Incorrect(f"{what}: expected {format_value(expected)}, got {format_value(got_array)}.")
     return got_array

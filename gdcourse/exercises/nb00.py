@@ -4,18 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.exercises import Incorrect, call, exercise, expect_close
-
-
-def same(got, expected) -> bool:
-    """True if ``got`` has the shape and values of ``expected`` (to recognise a typical mistake)."""
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    expected = np.asarray(expected, dtype=float)
-    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-9)
-
+from gdcourse.exercises import Incorrect, call, exercise, expect_close, matches
 
 # 00.1 ----------------------------------------------------------------------------------
 
@@ -48,25 +37,25 @@ def check_mse(mse):
         r = y_hat - y
         expected = np.mean(r**2)
         where = f"mse({y_hat}, {y})"
-        if same(got, r**2):
+        if matches(got, r**2):
             raise Incorrect(
                 f"{where} returned an array, the squared error of each sample; the MSE is a single number: their mean."
             )
-        if not same(got, expected) and same(got, np.mean(r)):
+        if not matches(got, expected) and matches(got, np.mean(r)):
             raise Incorrect(
                 f"{where} returned {np.mean(r):.4g}, the mean of the differences: square them first, or "
                 "positive and negative errors cancel."
             )
-        if same(got, np.sum(r**2)):
+        if matches(got, np.sum(r**2)):
             raise Incorrect(
                 f"{where} returned {np.sum(r**2):.4g}, the sum of squares; the *mean* divides by the "
                 f"number of samples ({len(y)})."
             )
-        if same(got, np.sqrt(expected)):
+        if matches(got, np.sqrt(expected)):
             raise Incorrect(
                 f"{where} returned {np.sqrt(expected):.4g}, the root of the MSE (RMSE); leave out the square root."
             )
-        if same(got, np.mean(np.abs(r))):
+        if matches(got, np.mean(np.abs(r))):
             raise Incorrect(
                 f"{where} returned {np.mean(np.abs(r)):.4g}, the mean absolute error; square the "
                 "differences instead of taking their absolute value."
@@ -115,9 +104,9 @@ def check_f(f):
                 f"{where} returned a Python list; return a NumPy array: x**2 + 4*x + 1 works on the "
                 "whole array at once, with no loop."
             )
-        if same(got, 2 * x + 4):
+        if matches(got, 2 * x + 4):
             raise Incorrect(f"{where} returned 2x + 4, the derivative f'(x); the exercise asks for f(x) itself.")
-        if same(got, x**2 + 4 * x):
+        if matches(got, x**2 + 4 * x):
             raise Incorrect(f"{where} is off by exactly 1 everywhere: the constant term + 1 is missing.")
         try:
             shape = np.asarray(got, dtype=float).shape
@@ -168,16 +157,16 @@ def check_predict(predict):
         raise Incorrect(
             f"predict should return an array of numbers of shape (5,); got {type(got).__name__} {got!r:.60}."
         ) from None
-    if same(got, X * w + b):
+    if matches(got, X * w + b):
         raise Incorrect(
             "Your result has shape (5, 3): `*` multiplies elementwise (w is broadcast over the rows). "
             "Use `@`, which also sums over the features."
         )
-    if same(got, expected[:, None]):
+    if matches(got, expected[:, None]):
         raise Incorrect(
             "Your result has shape (5, 1), a column; y_hat should have shape (5,), like y. Keep w 1-D (shape (3,))."
         )
-    if same(got, X @ w):
+    if matches(got, X @ w):
         raise Incorrect("Close: every prediction is off by exactly b = 0.5. Add the bias b.")
     if got.ndim == 0:
         raise Incorrect("You returned one number; the model makes one prediction per sample: an array of shape (5,).")

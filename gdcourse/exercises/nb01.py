@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.exercises import Incorrect, call, exercise, expect_close
+from gdcourse.exercises import Incorrect, as_array, call, exercise, expect_close, matches
 
 
 def gradient_step_solution(x, grad, lr):
@@ -36,24 +36,6 @@ def check_gradient_step(gradient_step):
     return "x_new = x - lr * grad is the whole algorithm; everything else in the course refines it."
 
 
-def same(got, expected) -> bool:
-    """True if ``got`` has the shape and values of ``expected`` (to recognise a typical mistake)."""
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        return False
-    expected = np.asarray(expected, dtype=float)
-    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-9)
-
-
-def as_array(got, where: str) -> np.ndarray:
-    """The answer as a float array, or ``Incorrect`` saying it is not one."""
-    try:
-        return np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{where} should return numbers (an array); got {type(got).__name__} {got!r:.60}.") from None
-
-
 # 01.2 ----------------------------------------------------------------------------------
 
 
@@ -82,17 +64,17 @@ def check_grad_f(grad_f):
         x, y = p
         expected = np.array([0.2 * x, 4 * y])
         where = f"grad_f({p})"
-        if same(got, [0.1 * x, 2 * y]):
+        if matches(got, [0.1 * x, 2 * y]):
             raise Incorrect(
                 f"{where} returned {got}: half the gradient. The power rule brings down a factor 2: d/dx "
                 "0.1 x^2 = 0.2 x."
             )
-        if same(got, 0.1 * x**2 + 2 * y**2):
+        if matches(got, 0.1 * x**2 + 2 * y**2):
             raise Incorrect(
                 f"{where} returned one number, the value f(x, y); the gradient is the vector of the two "
                 "partial derivatives."
             )
-        if same(got, expected[::-1]):
+        if matches(got, expected[::-1]):
             raise Incorrect(
                 f"{where} returned {got}: the two partial derivatives are swapped; the first entry is df/dx."
             )
@@ -160,24 +142,24 @@ def check_gradient_descent(gradient_descent):
         got = call(gradient_descent, grad, x0, lr, num_steps)
         expected = gradient_descent_solution(grad, x0, lr, num_steps)
         where = f"gradient_descent(grad, {x0}, lr={lr}, num_steps={num_steps})"
-        if same(got, np.repeat(expected[-1:], num_steps + 1, axis=0)):
+        if matches(got, np.repeat(expected[-1:], num_steps + 1, axis=0)):
             raise Incorrect(
                 f"{where}: every row is the final point. The list holds the same array {num_steps + 1} times, "
                 "changed in place by `x -= ...`; append x.copy() (or write x = x - lr * grad(x), which "
                 "makes a new array)."
             )
-        if same(got, expected[1:]):
+        if matches(got, expected[1:]):
             raise Incorrect(
                 f"{where} has {num_steps} rows; the path should also hold the start x0 as its first row "
                 f"({num_steps + 1} rows)."
             )
-        if same(got, expected[-1]):
+        if matches(got, expected[-1]):
             raise Incorrect(
                 f"{where} returned only the last point; return every point of the path, shape "
                 f"({num_steps + 1}, {len(x0)})."
             )
         got = as_array(got, where)
-        if got.shape == expected.shape and same(got[1], x0 + lr * grad(x0)):
+        if got.shape == expected.shape and matches(got[1], x0 + lr * grad(x0)):
             raise Incorrect(f"{where}: the first step went uphill, to x0 + lr * grad(x0). Subtract the gradient.")
         expect_close(got, expected, where)
     return (
@@ -223,24 +205,24 @@ def check_max_stable_lr(max_stable_lr):
         matrix = np.array2string(A, precision=3, separator=", ").replace("\n", "")
         spectrum = np.array2string(eigenvalues, precision=3, separator=", ")
         where = f"max_stable_lr(A) for A = {matrix} (eigenvalues {spectrum})"
-        if same(got, 2 / L):
+        if matches(got, 2 / L):
             continue
-        if same(got, 1 / L):
+        if matches(got, 1 / L):
             raise Incorrect(
                 f"{where} returned 1/L = {1 / L:.4g}. With lr = 1/L the steepest direction is solved in "
                 "one step, but GD still converges up to 2/L, where |1 - lr L| reaches 1."
             )
-        if same(got, 2 / eigenvalues.min()):
+        if matches(got, 2 / eigenvalues.min()):
             raise Incorrect(
                 f"{where} returned 2 / (smallest eigenvalue); the *largest* eigenvalue L limits the "
                 "step: along it |1 - lr L| exceeds 1 first."
             )
-        if same(got, 2 / np.max(np.diag(A))) or same(got, 2 / A.max()):
+        if matches(got, 2 / np.max(np.diag(A))) or matches(got, 2 / A.max()):
             raise Incorrect(
                 f"{where}: you used the diagonal entries of A; they are the eigenvalues only when A is "
                 "diagonal. Use np.linalg.eigvalsh(A)."
             )
-        if same(got, L / 2):
+        if matches(got, L / 2):
             raise Incorrect(f"{where} returned L/2 = {L / 2:.4g}: the fraction is upside down, the limit is 2/L.")
         expect_close(got, 2 / L, where)
     return "lr < 2/L with L the largest eigenvalue of the Hessian; past it, GD diverges along that eigenvector."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.exercises import Incorrect, call, exercise, expect_close
+from gdcourse.exercises import Incorrect, as_array, call, exercise, expect_close, matches
 
 
 def unpack_pair(got, what: str, names: str):
@@ -12,18 +12,6 @@ def unpack_pair(got, what: str, names: str):
     if not isinstance(got, (tuple, list)) or len(got) != 2:
         raise Incorrect(f"{what} should return a pair {names}; got {type(got).__name__} {got!r:.80}.")
     return got
-
-
-def as_float_array(value, what: str) -> np.ndarray:
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(f"{what} should be a number or an array of numbers; got {type(value).__name__}.") from None
-
-
-def same(got: np.ndarray, expected) -> bool:
-    expected = np.asarray(expected, dtype=float)
-    return got.shape == expected.shape and np.allclose(got, expected, rtol=1e-6, atol=1e-9)
 
 
 def regression_problem(n: int = 8, d: int = 3, seed: int = 0):
@@ -59,7 +47,7 @@ def mse_grads_solution(X, y, w, b):
 def check_mse_grads(mse_grads):
     X, y, w, b = regression_problem()
     grad_w, grad_b = unpack_pair(call(mse_grads, X, y, w, b), "mse_grads", "(grad_w, grad_b)")
-    grad_w, grad_b = as_float_array(grad_w, "grad_w"), as_float_array(grad_b, "grad_b")
+    grad_w, grad_b = as_array(grad_w, "grad_w"), as_array(grad_b, "grad_b")
     expected_w, expected_b = mse_grads_solution(X, y, w, b)
     n = len(y)
     if grad_b.size == n and grad_b.ndim >= 1:
@@ -67,17 +55,17 @@ def check_mse_grads(mse_grads):
             f"grad_b has shape {grad_b.shape}: one entry per sample. The bias gradient is a single number, "
             "the sum (or mean) over the samples."
         )
-    if same(grad_w, expected_w / 2) and same(grad_b, expected_b / 2):
+    if matches(grad_w, expected_w / 2) and matches(grad_b, expected_b / 2):
         raise Incorrect(
             "Your gradient is exactly half the right one: it is the gradient of half the MSE. The derivative "
             "of r**2 is 2 * r, so the factor of 2 stays (seed 000's backward makes the same slip)."
         )
-    if same(grad_w, -expected_w) and same(grad_b, -expected_b):
+    if matches(grad_w, -expected_w) and matches(grad_b, -expected_b):
         raise Incorrect(
             "Your gradient has the opposite sign: you used y - y_hat. Differentiate (y_hat - y)**2 with respect "
             "to w: the inner derivative of y_hat - y is +x, so the residual is y_hat - y."
         )
-    if same(grad_w, n * expected_w) and same(grad_b, n * expected_b):
+    if matches(grad_w, n * expected_w) and matches(grad_b, n * expected_b):
         raise Incorrect(
             f"Your gradient is n = {n} times too large: it is the gradient of the sum of squared errors. "
             "The loss is a mean, so divide by n (the batch size) as well."
@@ -135,30 +123,30 @@ def check_minibatch_epoch(minibatch_epoch):
     lr, batch_size = 0.1, 4  # batches of 4, 4 and 2 samples
     order = np.random.default_rng(2).permutation(len(X))
     got_w, got_b = unpack_pair(call(minibatch_epoch, X, y, w, b, lr, batch_size, order), "minibatch_epoch", "(w, b)")
-    got_w, got_b = as_float_array(got_w, "w"), as_float_array(got_b, "b")
+    got_w, got_b = as_array(got_w, "w"), as_array(got_b, "b")
 
-    def matches(variant):
-        return same(got_w, variant[0]) and same(got_b, variant[1])
+    def is_variant(variant):
+        return matches(got_w, variant[0]) and matches(got_b, variant[1])
 
     args = (X, y, w, b, lr, batch_size, order)
-    if matches(epoch_variant(*args, full=True)):
+    if is_variant(epoch_variant(*args, full=True)):
         raise Incorrect(
             "Each of your updates used the gradient on the whole data set: that is three steps of full-batch GD. "
             "Use only the samples of the current batch, X[batch] and y[batch]."
         )
-    if matches(epoch_variant(*args, drop_last=True)):
+    if is_variant(epoch_variant(*args, drop_last=True)):
         raise Incorrect(
             "You skipped the last batch (2 samples here, because 10 is not a multiple of 4). An epoch visits "
             "every sample once, so the last, smaller batch counts too."
         )
-    if matches(epoch_variant(X, y, w, b, lr, batch_size, np.arange(len(X)))):
+    if is_variant(epoch_variant(X, y, w, b, lr, batch_size, np.arange(len(X)))):
         raise Incorrect(
             "Your batches took the samples in their stored order 0, 1, 2, ... Use the shuffled `order`: "
             "batch = order[start:start + batch_size]."
         )
-    if matches(epoch_variant(*args, first_only=True)):
+    if is_variant(epoch_variant(*args, first_only=True)):
         raise Incorrect("You made a single update. One epoch makes one update for every batch: 3 updates here.")
-    if matches(epoch_variant(*args, scale=1.0)):
+    if is_variant(epoch_variant(*args, scale=1.0)):
         raise Incorrect(
             "Your steps are half as long as they should be: the MSE gradient has a factor of 2 (2/n X^T r)."
         )
@@ -192,12 +180,12 @@ def normal_equations_solution(X, y):
 def check_normal_equations(normal_equations):
     X, y, _, _ = regression_problem(n=20, d=3, seed=3)
     got_w, got_b = unpack_pair(call(normal_equations, X, y), "normal_equations", "(w, b)")
-    got_w, got_b = as_float_array(got_w, "w"), as_float_array(got_b, "b")
+    got_w, got_b = as_array(got_w, "w"), as_array(got_b, "b")
     expected_w, expected_b = normal_equations_solution(X, y)
     if got_w.ndim == 0 and got_b.shape == expected_w.shape:
         raise Incorrect("You returned (b, w); return them in the order (w, b).")
     no_intercept = np.linalg.lstsq(X, y, rcond=None)[0]
-    if same(got_w, no_intercept):
+    if matches(got_w, no_intercept):
         raise Incorrect(
             "Your w is the best fit of a line through the origin: without a column of ones in the design "
             "matrix the model has no intercept, so w must make up for b. Solve with X1 = np.c_[X, np.ones(n)]."
@@ -237,27 +225,27 @@ def check_standardize(standardize):
     X_train = offsets + scales * rng.normal(size=(12, 3))
     X_test = offsets + 2 * scales + scales * rng.normal(size=(5, 3))  # shifted: test statistics differ
     got_train, got_test = unpack_pair(call(standardize, X_train, X_test), "standardize", "(X_train_s, X_test_s)")
-    got_train, got_test = as_float_array(got_train, "X_train_s"), as_float_array(got_test, "X_test_s")
+    got_train, got_test = as_array(got_train, "X_train_s"), as_array(got_test, "X_test_s")
     mean, std = X_train.mean(axis=0), X_train.std(axis=0)
-    if same(got_test, (X_test - X_test.mean(0)) / X_test.std(0)):
+    if matches(got_test, (X_test - X_test.mean(0)) / X_test.std(0)):
         raise Incorrect(
             "Your test set was standardised with its own mean and std. Use the training statistics for both: "
             "the model learned its weights on features scaled that way, and at prediction time the test "
             "statistics are unknown."
         )
     both = np.r_[X_train, X_test]
-    if same(got_train, (X_train - both.mean(0)) / both.std(0)):
+    if matches(got_train, (X_train - both.mean(0)) / both.std(0)):
         raise Incorrect(
             "Your statistics include the test set: information from the test data leaks into training. "
             "Compute mean and std on X_train only."
         )
-    if same(got_train, X_train - mean):
+    if matches(got_train, X_train - mean):
         raise Incorrect("Your features are centred but not scaled: divide by the standard deviation as well.")
-    if same(got_train, (X_train - mean) / X_train.var(0)):
+    if matches(got_train, (X_train - mean) / X_train.var(0)):
         raise Incorrect(
             "You divided by the variance; divide by the standard deviation (its square root), X.std(axis=0)."
         )
-    if same(got_train, (X_train - mean) / X_train.std(0, ddof=1)):
+    if matches(got_train, (X_train - mean) / X_train.std(0, ddof=1)):
         raise Incorrect(
             "You used the sample standard deviation (ddof=1). That works just as well in practice, but the course "
             "(like gdcourse.data.Standardizer and scikit-learn's StandardScaler) uses NumPy's default ddof=0."
@@ -302,7 +290,7 @@ def max_stable_lr_solution(X):
 )
 def check_max_stable_lr(max_stable_lr):
     X, _, _, _ = regression_problem(n=30, d=3, seed=5)
-    got = as_float_array(call(max_stable_lr, X), "max_stable_lr(X)")
+    got = as_array(call(max_stable_lr, X), "max_stable_lr(X)")
     expected = max_stable_lr_solution(X)
     if got.shape == ():
         if np.isclose(got, 2 / largest_eigenvalue(2 * X.T @ X / len(X)), rtol=1e-6):

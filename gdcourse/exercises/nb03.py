@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from gdcourse.exercises import Incorrect, call, exercise, expect_close, format_value
+from gdcourse.exercises import Incorrect, as_array, call, exercise, expect_close, format_value
 
 
 def call_watching(function, *args):
@@ -15,19 +15,6 @@ def call_watching(function, *args):
         warnings.simplefilter("always")
         result = call(function, *args)
     return result, sorted({str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)})
-
-
-def as_array(got, what: str, shape: tuple) -> np.ndarray:
-    """The answer as a float array of the expected shape, or ``Incorrect`` saying what is wrong."""
-    try:
-        array = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(
-            f"{what} should be a number or an array of numbers; got {type(got).__name__} {got!r}."
-        ) from None
-    if array.shape != shape:
-        raise Incorrect(f"{what} has shape {array.shape}; expected shape {shape}.")
-    return array
 
 
 def reference_sigmoid(z):

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.exercises import Incorrect, call, exercise, expect_close, format_value
-
-
-def as_array(got, what: str, shape: tuple) -> np.ndarray:
-    """The answer as a float array of the expected shape, or ``Incorrect`` saying what is wrong."""
-    try:
-        array = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(
-            f"{what} should be a number or an array of numbers; got {type(got).__name__} {got!r}."
-        ) from None
-    if array.shape != shape:
-        raise Incorrect(f"{what} has shape {array.shape}; expected shape {shape}.")
-    return array
+from gdcourse.exercises import Incorrect, as_array, call, exercise, expect_close, format_value
 
 
 def reference_sigmoid(z):
