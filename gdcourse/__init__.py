@@ -8,7 +8,7 @@ The modules, each readable in one sitting:
 - ``gdcourse.models``: linear, logistic and softmax regression and the MLP, with backprop by hand;
 - ``gdcourse.losses``: stable activations and losses;
 - ``gdcourse.train``: ``minimize`` (a path on a function) and ``fit`` (a model on data);
-- ``gdcourse.data``: the seeds' data, scikit-learn's bundled sets, splitting, scaling, MNIST;
+- ``gdcourse.data``: the blog posts' data, scikit-learn's bundled sets, splitting, scaling, MNIST;
 - ``gdcourse.gradcheck``: finite-difference gradient checks;
 - ``gdcourse.plots`` and ``gdcourse.widgets``: figures and interactive explorers;
 - ``gdcourse.exercises``: the notebooks' exercise checks;

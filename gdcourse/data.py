@@ -1,4 +1,4 @@
-"""Data sets: the seeds' synthetic data, bundled scikit-learn sets, splitting, scaling, MNIST.
+"""Data sets: the blog posts' synthetic data, bundled scikit-learn sets, splitting, scaling, MNIST.
 
 Nothing here downloads at import or in the course notebooks: the synthetic sets are
 generated from a seed and scikit-learn ships diabetes, breast cancer and 8x8 digits.
@@ -21,13 +21,13 @@ from gdcourse.validation import check_array, check_number, check_X_y
 
 
 def linear_data(n_samples: int = 100, w=(2.0, 3.0), b: float = 1.0, noise: float = 0.0, seed: int = 0):
-    """Seed 000's data: ``X ~ U(0, 1)^(n x d)`` and ``y = X @ w + b`` (+ Gaussian noise if asked).
+    """Post 1's data: ``X ~ U(0, 1)^(n x d)`` and ``y = X @ w + b`` (+ Gaussian noise if asked).
 
     With the defaults this is exactly ``np.random.seed(0); X = np.random.rand(100, 2)``.
     Returns ``(X, y)`` of shapes (n, d) and (n,).
     """
     w = np.asarray(w, dtype=np.float64)
-    rng = np.random.RandomState(seed)  # the legacy generator behind np.random.rand, as in the seed
+    rng = np.random.RandomState(seed)  # the legacy generator behind np.random.rand, as in the post
     X = rng.rand(int(n_samples), len(w))
     y = X @ w + b
     if noise:
@@ -36,7 +36,7 @@ def linear_data(n_samples: int = 100, w=(2.0, 3.0), b: float = 1.0, noise: float
 
 
 def paraboloid_data(n_samples: int = 1000, noise: float = 1.0, seed: int = 0):
-    """Seed 002's data: ``(x, y) ~ U(0, 1)^2`` and ``z = x^2 + y^2 + noise * N(0, 1)``.
+    """Post 3's data: ``(x, y) ~ U(0, 1)^2`` and ``z = x^2 + y^2 + noise * N(0, 1)``.
 
     Returns ``(X, z)`` of shapes (n, 2) and (n,). With ``noise = 1`` the noise variance (1)
     dwarfs the variance of the signal (about 0.18): no model can explain most of ``z``.

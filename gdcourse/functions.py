@@ -142,14 +142,14 @@ class Quadratic(Function):
 
 
 def parabola() -> Quadratic:
-    """Seed 002's 1-D example, ``f(x) = x^2 + 4x + 1`` (minimum -3 at x = -2), from x = 2."""
+    """Post 3's 1-D example, ``f(x) = x^2 + 4x + 1`` (minimum -3 at x = -2), from x = 2."""
     return Quadratic(
         [[2.0]], b=[-4.0], c=1.0, name="x^2 + 4x + 1", latex=r"$f(x) = x^2 + 4x + 1$", x0=(2.0,), xlim=(-4.0, 2.0)
     )
 
 
 def bowl() -> Quadratic:
-    """Seed 002's 2-D example, ``f(x, y) = x^2 + y^2``, from (2, 2)."""
+    """Post 3's 2-D example, ``f(x, y) = x^2 + y^2``, from (2, 2)."""
     return Quadratic(
         2.0 * np.eye(2),
         name="x^2 + y^2",

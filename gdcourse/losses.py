@@ -47,7 +47,7 @@ def bce_with_logits(z: np.ndarray, y: np.ndarray) -> float:
 
 
 def binary_cross_entropy(p: np.ndarray, y: np.ndarray, eps: float = 1e-15) -> float:
-    r"""Binary cross-entropy from *probabilities* $p$, clipped to $[\epsilon, 1-\epsilon]$ (seed 001's version).
+    r"""Binary cross-entropy from *probabilities* $p$, clipped to $[\epsilon, 1-\epsilon]$ (post 2's version).
 
     The clip avoids $\log 0$ but caps the loss of a confident mistake at $-\log\epsilon \approx 34.5$;
     ``bce_with_logits`` has neither problem.

@@ -58,7 +58,7 @@ def check_mse_grads(mse_grads):
     if matches(grad_w, expected_w / 2) and matches(grad_b, expected_b / 2):
         raise Incorrect(
             "Your gradient is exactly half the right one: it is the gradient of half the MSE. The derivative "
-            "of r**2 is 2 * r, so the factor of 2 stays (seed 000's backward makes the same slip)."
+            "of r**2 is 2 * r, so the factor of 2 stays (post 1's backward makes the same slip)."
         )
     if matches(grad_w, -expected_w) and matches(grad_b, -expected_b):
         raise Incorrect(

@@ -15,7 +15,7 @@ same = partial(matches, atol=1e-12)  # the answers compared can be tiny
 
 
 def paraboloid_sample(n: int, noise: float, seed: int):
-    """Seed 002's data, drawn here so the exercise does not depend on gdcourse.data."""
+    """Post 3's data, drawn here so the exercise does not depend on gdcourse.data."""
     rng = np.random.default_rng(seed)
     X = rng.random((n, 2))
     z = (X**2).sum(axis=1) + noise * rng.standard_normal(n)
@@ -29,7 +29,7 @@ def noise_floor_solution(X, z):
 
 @exercise(
     "06.1",
-    "the noise floor of seed 002's data",
+    "the noise floor of post 3's data",
     hint="The best possible model predicts exactly x^2 + y^2 (column-wise: (X**2).sum(axis=1)). "
     "Its error on (X, z) is the mean of the squared residuals z - (x^2 + y^2).",
     solution=noise_floor_solution,

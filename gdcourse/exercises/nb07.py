@@ -34,11 +34,11 @@ def as_numbers(got, where: str) -> np.ndarray:
 # Reference loops in NumPy with hand-written derivatives: an independent truth for autograd.
 
 
-def seed_f(x):
-    return x**2 + 4 * x + 1  # seed 002's parabola; works on floats and on tensors
+def post_f(x):
+    return x**2 + 4 * x + 1  # post 3's parabola; works on floats and on tensors
 
 
-def seed_df(x):
+def post_df(x):
     return 2 * x + 4
 
 
@@ -134,8 +134,8 @@ def gd_whole_path(f, x0, lr, num_steps):
 )
 def check_gd_autograd(gd_autograd):
     cases = [
-        (seed_f, seed_df, "x**2 + 4*x + 1", 2.0, 0.1, 10),
-        (seed_f, seed_df, "x**2 + 4*x + 1", 2.0, 0.7, 100),  # seed 002's run
+        (post_f, post_df, "x**2 + 4*x + 1", 2.0, 0.1, 10),
+        (post_f, post_df, "x**2 + 4*x + 1", 2.0, 0.7, 100),  # post 3's run
         (quartic_f, quartic_df, "x**4/4 - x", 0.0, 0.1, 30),
     ]
     for f, df, formula, x0, lr, num_steps in cases:
@@ -155,7 +155,7 @@ def check_gd_autograd(gd_autograd):
         if same(got, numpy_gd(df, x0, lr, num_steps, sign=-1.0)[0][-1]):
             raise Incorrect(f"{where} returned {format_value(got)}: the steps went uphill. Subtract lr * x.grad.")
         expect_close(got, expected, where, rtol=1e-5, atol=1e-7)
-    return "The seed's loop, working: record with requires_grad, backward(), update under no_grad(), zero_()."
+    return "The post's loop, working: record with requires_grad, backward(), update under no_grad(), zero_()."
 
 
 # 07.2 ----------------------------------------------------------------------------------
@@ -240,10 +240,10 @@ def check_seen_gradients(seen_gradients):
         got = as_numbers(call(seen_gradients, x0, lr, num_steps), where)
         if got.ndim == 2 and got.shape[1] == 1:  # a list of 1-element tensors
             got = got[:, 0]
-        points, expected = numpy_gd(seed_df, x0, lr, num_steps)
+        points, expected = numpy_gd(post_df, x0, lr, num_steps)
         if got.shape != expected.shape:
             raise Incorrect(f"{where} should return {num_steps} gradients, one per step; got shape {got.shape}.")
-        if same(got, numpy_gd(seed_df, x0, lr, num_steps, zero_grad=False)[1]):
+        if same(got, numpy_gd(post_df, x0, lr, num_steps, zero_grad=False)[1]):
             raise Incorrect(
                 f"{where} returned {format_value(got)}: each entry is the sum of all gradients so far. "
                 "backward() accumulates into x.grad (it adds, it does not overwrite); without x.grad.zero_() "
@@ -255,9 +255,9 @@ def check_seen_gradients(seen_gradients):
                 "x.grad itself, and zero_() (or the next backward()) changed it in place afterwards, in every "
                 "entry of your list at once. Append a copy taken now: x.grad.item() (or x.grad.clone())."
             )
-        if same(got, seed_f(points[:-1])):
+        if same(got, post_f(points[:-1])):
             raise Incorrect(f"{where} returned the values f(x_k), not the gradients f'(x_k) = 2 x_k + 4.")
-        if same(got, seed_df(points[1:])):
+        if same(got, post_df(points[1:])):
             raise Incorrect(
                 f"{where} returned the gradients at the points *after* each update; record x.grad right after "
                 "backward(), before the step."
