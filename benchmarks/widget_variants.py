@@ -63,21 +63,6 @@ class Variant(OptimizerExplorer):
         figure.savefig(buffer, format="png", dpi=self.dpi, pil_kwargs=pil_kwargs)
         return buffer.getvalue()
 
-    def plot(self, f, ax) -> None:
-        """What the current draw puts on the axes."""
-        label = f"{self.optimizer.value} (lr={self.lr.value:.3g})"
-        title = f"{self.optimizer.value} on {f.name}"
-        if f.dim == 1:
-            (lo, hi), xs = f.xlim, self.path.points[:, 0]
-            lo, hi = max(min(lo, xs.min()), lo - (hi - lo)), min(max(hi, xs.max()), hi + (hi - lo))
-            xlim = (lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo))
-            plots.path_1d(f, {label: self.path}, ax=ax, title=title, xlim=xlim)
-            curve = f(np.linspace(*xlim, 200)[:, None])
-            pad = 0.05 * (curve.max() - curve.min())
-            ax.set(xlim=xlim, ylim=(curve.min() - pad, curve.max() + pad))
-        else:
-            plots.contour_paths(f, {label: self.path}, ax=ax, title=title)
-
 
 class CachedBackground(Variant):
     """Blitting: the background is rendered once per function (and 1-D window); a change draws

@@ -165,7 +165,13 @@ class OptimizerExplorer:
         """The current path on the function, as PNG bytes."""
         figure = Figure(figsize=(5.5, 4.5))
         figure.subplots_adjust(left=0.14, right=0.96, bottom=0.11, top=0.93)  # fixed margins: faster than a layout
-        ax = figure.add_subplot()
+        self.plot(f, figure.add_subplot())
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=self.dpi)
+        return buffer.getvalue()
+
+    def plot(self, f, ax) -> None:
+        """Draw the current path on ``f`` into ``ax``."""
         label = f"{self.optimizer.value} (lr={self.lr.value:.3g})"
         title = f"{self.optimizer.value} on {f.name}"
         if f.dim == 1:
@@ -181,9 +187,6 @@ class OptimizerExplorer:
             # One colour per optimizer, as in notebook 05's figures: its position in the menu.
             color = plots.COLORS[list(OPTIMIZERS).index(self.optimizer.value) % len(plots.COLORS)]
             plots.contour_paths(f, {label: self.path}, ax=ax, title=title, colors={label: color})
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=self.dpi)
-        return buffer.getvalue()
 
     def divergence(self, f) -> str:
         """A warning for the summary if the run overflowed, or if f grew and the path left the window."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.exercises import Incorrect, call, exercise, expect_close, matches
+from gdcourse.exercises import Incorrect, as_array, call, exercise, expect_close, matches
 
 # 00.1 ----------------------------------------------------------------------------------
 
@@ -151,12 +151,7 @@ def check_predict(predict):
             ) from None
         raise
     expected = X @ w + b
-    try:
-        got = np.asarray(got, dtype=float)
-    except (TypeError, ValueError):
-        raise Incorrect(
-            f"predict should return an array of numbers of shape (5,); got {type(got).__name__} {got!r:.60}."
-        ) from None
+    got = as_array(got, "predict's result")
     if matches(got, X * w + b):
         raise Incorrect(
             "Your result has shape (5, 3): `*` multiplies elementwise (w is broadcast over the rows). "
