@@ -11,18 +11,73 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+# Colours for lines that are not optimizers (data sets, learning rates, seeds): the Okabe-Ito
+# palette, safe for the common forms of colour blindness.
 COLORS = [
-    "tab:red",
-    "tab:blue",
-    "tab:green",
-    "tab:orange",
-    "tab:purple",
-    "tab:brown",
-    "tab:pink",
-    "tab:olive",
-    "tab:cyan",
-    "tab:gray",
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#999999",  # grey
+    "#882255",  # wine
+    "#F0E442",  # yellow
 ]
+
+# One look per optimizer, the same in every figure of the course. The colours are colour-blind
+# safe (Okabe-Ito, plus grey and wine); each optimizer also has its own marker and line style,
+# so the lines stay apart in greyscale. Adam's relatives share a hue with a different marker and
+# line style. "GD" and "SGD" are the same rule (SGD without momentum), so they look the same.
+OPTIMIZER_STYLES = {
+    "GD": {"color": "#000000", "marker": "o", "linestyle": "-"},
+    "SGD": {"color": "#000000", "marker": "o", "linestyle": "-"},
+    "Momentum": {"color": "#0072B2", "marker": "s", "linestyle": "-"},
+    "Nesterov": {"color": "#56B4E9", "marker": "D", "linestyle": "--"},
+    "Adagrad": {"color": "#009E73", "marker": "^", "linestyle": "-"},
+    "RMSprop": {"color": "#E69F00", "marker": "v", "linestyle": "-."},
+    "Adadelta": {"color": "#999999", "marker": "P", "linestyle": ":"},
+    "Adam": {"color": "#D55E00", "marker": "X", "linestyle": "-"},
+    "AdamW": {"color": "#CC79A7", "marker": "p", "linestyle": "--"},
+    "NAdam": {"color": "#D55E00", "marker": "h", "linestyle": "--"},
+    "Adamax": {"color": "#882255", "marker": "<", "linestyle": ":"},
+}
+
+
+def optimizer_name(label: str) -> str | None:
+    """The optimizer a legend label names (``"Adam (lr 0.01)"`` -> ``"Adam"``), or None.
+
+    The label must start with the optimizer's name, followed by the end or a non-letter, so
+    ``"AdamW ..."`` is AdamW and not Adam, and ``"Adamant"`` is no optimizer.
+    """
+    for name in sorted(OPTIMIZER_STYLES, key=len, reverse=True):
+        if label.startswith(name) and not label[len(name) : len(name) + 1].isalpha():
+            return name
+    return None
+
+
+def optimizer_style(label: str) -> dict:
+    """Colour, marker and line style of the optimizer a label names: keyword arguments for ``ax.plot``.
+
+    ``ax.plot(k, loss, **plots.optimizer_style("Adam"), label="Adam")`` draws Adam as every figure
+    of the course does. Raises ``KeyError`` naming the known optimizers for a label that names none.
+    """
+    name = optimizer_name(label)
+    if name is None:
+        raise KeyError(f"{label!r} names no optimizer; known: {', '.join(OPTIMIZER_STYLES)}.")
+    return dict(OPTIMIZER_STYLES[name])
+
+
+def line_styles(labels) -> list[dict]:
+    """One style per label: the optimizer's own where the label names one, else the next colour of
+    ``COLORS`` with a solid line and a dot. The figures below draw every labelled line with these."""
+    labels = list(labels)
+    others = iter(COLORS * (1 + len(labels) // len(COLORS)))
+    return [
+        optimizer_style(label) if optimizer_name(label) else {"color": next(others), "marker": "o", "linestyle": "-"}
+        for label in labels
+    ]
 
 
 def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
@@ -45,10 +100,11 @@ def path_1d(function, paths, ax: Axes | None = None, title: str | None = None, x
     lo, hi = xlim or function.xlim
     xs = np.linspace(lo, hi, 400)
     ax.plot(xs, function(xs[:, None]), color="black", lw=1.5, label=function.latex or function.name)
-    for (name, path), color in zip(paths.items(), COLORS):
+    for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         x, fx = path.points[:, 0], path.values
-        ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
-        ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)")
+        color = style["color"]
+        ax.plot(x, fx, linestyle=style["linestyle"], color=color, lw=0.8, alpha=0.5)
+        ax.scatter(x, fx, color=color, marker=style["marker"], s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)")
         right = x[0] > (lo + hi) / 2  # label the start on its side facing the middle, so it stays inside the axes
         offset, align = ((-5, 5), "right") if right else ((5, 5), "left")
         ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=offset, ha=align, color=color)
@@ -82,8 +138,8 @@ def contour_paths(
 
     ``log_levels`` spaces the contours geometrically (default: when values span many decades,
     as on Rosenbrock). The axes keep the function's window; paths that leave it are clipped.
-    ``colors`` maps a path's label to its colour (the others take ``COLORS`` in order), so a
-    method can keep one colour across figures; ``show_values=False`` leaves the final value
+    Each path is drawn in its optimizer's style (``optimizer_style``) when its label names one;
+    ``colors`` overrides the colour of a label; ``show_values=False`` leaves the final value
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
     """
     ax = new_axes(ax, figsize=(6, 5))
@@ -98,12 +154,14 @@ def contour_paths(
         levels = np.linspace(Z.min(), Z.max(), 25)
     ax.contourf(XX, YY, Z, levels=levels, cmap="Greys", alpha=0.35)
     ax.contour(XX, YY, Z, levels=levels, colors="gray", linewidths=0.5)
-    for (name, path), color in zip(as_dict(paths).items(), COLORS):
+    paths = as_dict(paths)
+    for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         pts = path.points
         label = name + (f": f = {path.values[-1]:.3g}" if show_values else "")
         label += " (diverged)" if getattr(path, "diverged", False) else ""
-        ax.plot(pts[:, 0], pts[:, 1], "-o", color=(colors or {}).get(name, color), ms=2.5, lw=1.3, label=label)
-    first = next(iter(as_dict(paths).values()), None)
+        style["color"] = (colors or {}).get(name, style["color"])
+        ax.plot(pts[:, 0], pts[:, 1], **style, ms=3, lw=1.3, label=label)
+    first = next(iter(paths.values()), None)
     if first is not None:
         ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
     for i, m in enumerate(function.minima):
@@ -136,13 +194,15 @@ def convergence(
     (the error in f shrinks with the square of the error in x) is drawn dashed for comparison.
     """
     ax = new_axes(ax)
-    for (name, path), color in zip(as_dict(paths).items(), COLORS):
+    paths = as_dict(paths)
+    for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         gap = np.maximum(path.values - f_star, 1e-300)
-        ax.semilogy(gap, color=color, label=name)
-    first = next(iter(as_dict(paths).values()))
+        ax.semilogy(gap, **style, markevery=max(1, len(gap) // 10), label=name)
+    first = next(iter(paths.values()))
     k = np.arange(len(first))
-    for (name, r), color in zip((rates or {}).items(), COLORS[5:]):
-        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=color, label=name)
+    # Theory lines: thin, dashed, in the colour of the path they describe when their label names it.
+    for (name, r), style in zip((rates or {}).items(), line_styles(rates or {}), strict=True):
+        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=style["color"], lw=1, label=name)
     ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
     ax.legend(fontsize=8)
     return ax.figure
@@ -169,12 +229,15 @@ def loss_curves(
     if x not in LABELS or metric not in ("loss", "acc"):
         raise ValueError(f"x must be one of {list(LABELS)} and metric 'loss' or 'acc'; got {x!r}, {metric!r}.")
     ax = new_axes(ax)
-    for (name, h), color in zip(as_dict(histories, "train").items(), COLORS):
+    histories = as_dict(histories, "train")
+    for (name, h), style in zip(histories.items(), line_styles(histories), strict=True):
         xs = getattr(h, x)
         train, valid = getattr(h, f"train_{metric}"), getattr(h, f"val_{metric}")
-        ax.plot(xs, train, "-", color=color, label=f"{name} (train)" if valid and val else name)
-        if valid and val:
-            ax.plot(xs, valid, "--", color=color, label=f"{name} ({val_label})")
+        every = max(1, len(xs) // 10)
+        ax.plot(xs, train, **style, markevery=every, label=f"{name} (train)" if valid and val else name)
+        if valid and val:  # the held-out curve: same colour and marker, thin, hollow markers
+            style["linestyle"] = ":" if style["linestyle"] != ":" else "--"
+            ax.plot(xs, valid, **style, markevery=every, mfc="white", lw=1, label=f"{name} ({val_label})")
     if log:
         ax.set_yscale("log")
     ax.set(

@@ -184,9 +184,7 @@ class OptimizerExplorer:
             pad = 0.05 * (curve.max() - curve.min())
             ax.set(xlim=xlim, ylim=(curve.min() - pad, curve.max() + pad))
         else:
-            # One colour per optimizer, as in notebook 05's figures: its position in the menu.
-            color = plots.COLORS[list(OPTIMIZERS).index(self.optimizer.value) % len(plots.COLORS)]
-            plots.contour_paths(f, {label: self.path}, ax=ax, title=title, colors={label: color})
+            plots.contour_paths(f, {label: self.path}, ax=ax, title=title)  # the label starts with the optimizer's name
 
     def divergence(self, f) -> str:
         """A warning for the summary if the run overflowed, or if f grew and the path left the window."""
