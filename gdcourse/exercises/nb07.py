@@ -14,16 +14,16 @@ from gdcourse.exercises import Incorrect, Mistake, call, exercise, format_value,
 # The truth for autograd: gradient descent in NumPy with hand-written derivatives.
 
 
-def post_f(x):
+def parabola(x):
     return x**2 + 4 * x + 1  # post 3's parabola; works on floats and on tensors
 
 
-def quartic_f(x):
+def quartic(x):
     return x**4 / 4 - x  # minimum at x = 1
 
 
-DERIVATIVES = {post_f: lambda x: 2 * x + 4, quartic_f: lambda x: x**3 - 1}
-FORMULAS = {post_f: "x**2 + 4*x + 1", quartic_f: "x**4/4 - x"}
+DERIVATIVES = {parabola: lambda x: 2 * x + 4, quartic: lambda x: x**3 - 1}
+FORMULAS = {parabola: "x**2 + 4*x + 1", quartic: "x**4/4 - x"}
 
 
 def numpy_gd(f, x0: float, lr: float, num_steps: int):
@@ -77,7 +77,7 @@ exercise(
     "then inside `with torch.no_grad():` do x -= lr * x.grad, then x.grad.zero_(). Return x.item().",
     solution=gd_autograd_solution,
     reference=lambda f, x0, lr, num_steps: numpy_gd(f, x0, lr, num_steps)[0][-1],
-    cases=[(post_f, 2.0, 0.1, 10), (post_f, 2.0, 0.7, 100), (quartic_f, 0.0, 0.1, 30)],  # 2nd: post 3's run
+    cases=[(parabola, 2.0, 0.1, 10), (parabola, 2.0, 0.7, 100), (quartic, 0.0, 0.1, 30)],  # 2nd: post 3's run
     where="gd_autograd(f, x0={x0!s}, lr={lr!s}, num_steps={num_steps!s}) with f(x) = {formula}",
     facts=lambda f, x0, lr, num_steps: {"formula": FORMULAS[f], "points": num_steps + 1},
     rtol=1e-5,
@@ -124,7 +124,7 @@ exercise(
     hint="After f(x).backward(), x.grad holds f'(x) *plus whatever was in x.grad before*. Append "
     "x.grad.item() (a plain number), update x under torch.no_grad(), then clear x.grad with x.grad.zero_().",
     solution=seen_gradients_solution,
-    reference=lambda x0, lr, num_steps: numpy_gd(post_f, x0, lr, num_steps)[1],
+    reference=lambda x0, lr, num_steps: numpy_gd(parabola, x0, lr, num_steps)[1],
     cases=[(2.0, 0.7, 8), (-5.0, 0.1, 6)],
     where="seen_gradients({x0!s}, {lr!s}, {num_steps!s})",
     rtol=1e-5,
@@ -133,23 +133,23 @@ exercise(
     requires="torch",
     mistakes=[
         (
-            lambda x0, lr, num_steps: autograd_loop(post_f, x0, lr, num_steps, zero_grad=False, record="grad"),
+            lambda x0, lr, num_steps: autograd_loop(parabola, x0, lr, num_steps, zero_grad=False, record="grad"),
             "{where} returned {got}: each entry is the sum of all gradients so far. backward() accumulates into "
             "x.grad (it adds, it does not overwrite); without x.grad.zero_() the loop used these sums as "
             "gradients. The true gradients are {expected}.",
         ),
         (
-            lambda x0, lr, num_steps: autograd_loop(post_f, x0, lr, num_steps, record="grad tensor"),
+            lambda x0, lr, num_steps: autograd_loop(parabola, x0, lr, num_steps, record="grad tensor"),
             "{where} returned {got}: every entry is the same number. You appended the tensor x.grad itself, and "
             "zero_() (or the next backward()) changed it in place afterwards, in every entry of your list at "
             "once. Append a copy taken now: x.grad.item() (or x.grad.clone()).",
         ),
         (
-            lambda x0, lr, num_steps: autograd_loop(post_f, x0, lr, num_steps, record="value"),
+            lambda x0, lr, num_steps: autograd_loop(parabola, x0, lr, num_steps, record="value"),
             "{where} returned the values f(x_k), not the gradients f'(x_k) = 2 x_k + 4.",
         ),
         (
-            lambda x0, lr, num_steps: DERIVATIVES[post_f](numpy_gd(post_f, x0, lr, num_steps)[0][1:]),
+            lambda x0, lr, num_steps: DERIVATIVES[parabola](numpy_gd(parabola, x0, lr, num_steps)[0][1:]),
             "{where} returned the gradients at the points *after* each update; record x.grad right after "
             "backward(), before the step.",
         ),
