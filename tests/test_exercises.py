@@ -104,7 +104,8 @@ def forgot_return(*args, **kwargs):
 
 
 def test_no_answer_makes_check_raise_or_blames_the_checker(exercise):
-    for answer in [crashing, forgot_return, "a string", 3.5, [1, 2, 3], object(), lambda *a: "text"]:
+    odd = [lambda *a: "text", lambda *a: 1j, lambda *a: 10**400, lambda *a: {"a": 1}, lambda *a: (np.ones(2), "x")]
+    for answer in [crashing, forgot_return, "a string", 3.5, [1, 2, 3], object(), *odd]:
         feedback = ex.check(exercise.id, answer)  # must not raise
         assert feedback.status in ("incorrect", "error"), f"{exercise.id} on {answer!r}: {feedback!r}"
         assert feedback.message

@@ -385,7 +385,7 @@ def numbers(value: Any) -> np.ndarray | None:
 
     try:
         return np.asarray([plain(v) for v in value] if isinstance(value, (list, tuple)) else plain(value), dtype=float)
-    except (TypeError, ValueError, RuntimeError):
+    except (TypeError, ValueError, RuntimeError, OverflowError):  # RuntimeError: a tensor that requires grad
         return None
 
 
@@ -428,9 +428,10 @@ def difference(ex: Exercise, got: Outcome, want: Any, where: str) -> str:
         names = ex.names or [f"entry {k}" for k in range(len(want))]
         if not isinstance(value, (tuple, list)) or len(value) != len(want):
             return f"{where} should return {len(want)} values, ({', '.join(names)}); got {describe(value)}."
-        for name, g, w in zip(names, value, want):
-            if not close(g, w, ex.rtol, ex.atol, ex.array, ex.squeeze):
-                return difference(ex, Outcome(g, warnings=got.warnings), w, f"{name} from {where}")
+        options = ex.rtol, ex.atol, ex.array, ex.squeeze
+        wrong = [(n, g, w) for n, g, w in zip(names, value, want) if not close(g, w, *options)]
+        name, value, want = wrong[0] if wrong else (names[0], value[0], want[0])  # no value wrong: a warning
+        where = f"{name} from {where}"
     if ex.array and isinstance(want, np.ndarray) and not isinstance(value, np.ndarray):
         return f"{where} returned {describe(value)}; return a NumPy array."
     g, w = numbers(value), numbers(want)
