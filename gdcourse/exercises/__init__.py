@@ -309,31 +309,28 @@ def warned(caught: list) -> tuple[str, ...]:
     return tuple(sorted({str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)}))
 
 
-def outcome(function: Callable, args: tuple) -> Outcome:
-    """Call a reference or a mistake on copies of the arguments; its warnings are recorded, not shown."""
-    with watching() as caught:
+def outcome(function: Callable, args: tuple, watch: bool = True, copies: bool = True) -> Outcome:
+    """Call ``function`` on (``copies`` of) ``args``: what it returned or raised, and (if ``watch``) the
+    floating-point warnings it caused, recorded instead of shown."""
+    with watching(watch) as caught:
         try:
-            value = function(*copy.deepcopy(args))
+            value = function(*(copy.deepcopy(args) if copies else args))
         except Exception as error:
             return Outcome(error=error, warnings=warned(caught))
     return Outcome(value, warnings=warned(caught))
 
 
 def attempt(answer: Callable, args: tuple, quiet: bool = False, copies: bool = True) -> Outcome:
-    """Call the learner's function on (``copies`` of) the arguments. A stub means "not attempted";
-    what it raises is kept in the outcome (for the checker to recognise), never raised here."""
-    with watching(quiet) as caught:
-        try:
-            value = answer(*(copy.deepcopy(args) if copies else args))
-        except NotImplementedError:
-            raise NotAttempted from None
-        except Exception as error:
-            return Outcome(error=error, warnings=warned(caught))
-    if value is None:
+    """The learner's call: its ``outcome`` (what it raised is kept there, for the checker to recognise),
+    but a stub means "not attempted" and a forgotten ``return`` is named."""
+    got = outcome(answer, args, watch=quiet, copies=copies)
+    if isinstance(got.error, NotImplementedError):
+        raise NotAttempted
+    if got.error is None and got.value is None:
         if any_code_written(answer):
             raise Incorrect("Your function returned None. Did you forget the `return` statement?")
         raise NotAttempted
-    return Outcome(value, warnings=warned(caught))
+    return got
 
 
 @contextmanager
