@@ -50,7 +50,7 @@ class SGD(Optimizer):
             b = self.momentum_buffer[i]
             if b is None:  # first step: b_1 = g_1 (np.copy: an array even if grad is a 0-d scalar)
                 b = self.momentum_buffer[i] = np.copy(grad)
-            else:  # b = momentum * b + (1 - dampening) * g
+            else:  # b = mu * b + (1 - dampening) * g
                 b *= self.momentum
                 b += (1 - self.dampening) * grad
             grad = grad + self.momentum * b if self.nesterov else b
