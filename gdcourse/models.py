@@ -42,9 +42,10 @@ class Model:
 
 
 class LinearRegression(Model):
-    r"""$\hat y = Xw + b$ with the mean squared error $L = \frac1n\sum_i(\hat y_i - y_i)^2$.
+    r"""$\hat y = Xw + b$ with the mean squared error $\mathcal{L} = \frac1n\sum_i(\hat y_i - y_i)^2$.
 
-    Gradients: $\nabla_w L = \frac2n X^\top(\hat y - y)$, $\partial_b L = \frac2n\sum_i(\hat y_i - y_i)$.
+    Gradients: $\nabla_w \mathcal{L} = \frac2n X^\top(\hat y - y)$,
+    $\partial_b \mathcal{L} = \frac2n\sum_i(\hat y_i - y_i)$.
     ``params = [w, b]`` with ``w`` of shape (d,) and ``b`` a 0-d array; both start at zero.
     """
 
@@ -79,8 +80,8 @@ class LinearRegression(Model):
 class LogisticRegression(Model):
     r"""$p = \sigma(Xw + b)$ with the binary cross-entropy, labels $y \in \{0, 1\}$.
 
-    The gradient has the same form as linear regression's: $\nabla_w L = \frac1n X^\top(p - y)$,
-    $\partial_b L = \frac1n \sum_i (p_i - y_i)$. ``params = [w, b]``, both start at zero.
+    The gradient has the same form as linear regression's: $\nabla_w \mathcal{L} = \frac1n X^\top(p - y)$,
+    $\partial_b \mathcal{L} = \frac1n \sum_i (p_i - y_i)$. ``params = [w, b]``, both start at zero.
     """
 
     is_classifier = True
@@ -123,7 +124,7 @@ class LogisticRegression(Model):
 class SoftmaxRegression(Model):
     r"""Multinomial logistic regression: $P = \mathrm{softmax}(XW + b)$ with the cross-entropy.
 
-    $\nabla_W L = \frac1n X^\top(P - Y)$, $\nabla_b L = \frac1n \sum_i (P_i - Y_i)$, where $Y$ is
+    $\nabla_W \mathcal{L} = \frac1n X^\top(P - Y)$, $\nabla_b \mathcal{L} = \frac1n \sum_i (P_i - Y_i)$, where $Y$ is
     one-hot. It is an MLP with no hidden layer. ``params = [W, b]``, shapes (d, K) and (K,).
     """
 
@@ -217,7 +218,7 @@ class MLP(Model):
         )
 
     def forward(self, X: np.ndarray) -> list[np.ndarray]:
-        """Every layer's output ``[X, a_1, ..., a_{L-1}, z_L]``; the last entry is the raw output (logits)."""
+        """Every layer's output: the input ``X``, each hidden layer's activations, then the raw output (logits)."""
         outputs = [X]
         for l in range(0, len(self.params) - 2, 2):
             W, b = self.params[l], self.params[l + 1]

@@ -110,11 +110,12 @@ def minimize(
             value, g = float(function(x)), np.asarray(grad(x), dtype=float)
             grad_norm = np.linalg.norm(g)
         if not (np.isfinite(value) and np.isfinite(grad_norm) and all_finite([x])):
+            overflowed = what_overflowed(x, value, grad_norm)  # before x goes back
             x[:] = points[-1]  # back to the last finite point
             path = Path(np.array(points), np.array(values), np.array(grad_norms), opt, diverged_at=k)
             limit = stability_hint(function, opt)
             report_divergence(
-                f"{type(opt).__name__} diverged at step {k} (f or x became infinite or NaN); "
+                f"{type(opt).__name__} diverged at step {k}: {overflowed}; "
                 f"the path stops at step {k - 1}. Try a smaller learning rate (lr = {opt.lr:g} now).{limit}",
                 path,
                 on_divergence,
@@ -124,6 +125,23 @@ def minimize(
         values.append(value)
         grad_norms.append(grad_norm)
     return Path(np.array(points), np.array(values), np.array(grad_norms), opt)
+
+
+def what_overflowed(x: np.ndarray, value: float, grad_norm: float) -> str:
+    """Say which of x, f(x) and |grad f(x)| became infinite or NaN at a diverging step, and which did not.
+
+    The gradient's norm can overflow while the gradient, f and x are still finite (its square is
+    summed), so the message names what actually happened rather than guessing.
+    """
+    quantities = {
+        f"f(x){f' = {value:.3g}' if np.isfinite(value) else ''}": bool(np.isfinite(value)),
+        "x": bool(np.isfinite(x).all()),
+        "the gradient's norm |grad f(x)|": bool(np.isfinite(grad_norm)),
+    }
+    bad = [name for name, finite in quantities.items() if not finite]
+    good = [name for name, finite in quantities.items() if finite]
+    still = f" ({' and '.join(good)} still finite)" if good else ""
+    return ", ".join(bad[:-1]) + (" and " if len(bad) > 1 else "") + bad[-1] + " became infinite or NaN" + still
 
 
 def stability_hint(function, opt: Optimizer) -> str:

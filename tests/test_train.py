@@ -325,3 +325,21 @@ def test_fit_rejects_an_optimizer_built_on_other_arrays(regression_data):
     other = LinearRegression(2)
     with pytest.raises(ValueError, match="model.params"):
         fit(model, SGD(other.params, lr=0.1), X, y, 10, 2)
+
+
+def test_minimize_divergence_message_names_what_overflowed():
+    # lr = 0.6 on 0.1 x^2 + 2 y^2: y grows by 1.4 per step; at step 1049 |grad|^2 overflows while f and x are finite
+    f = functions.ill_conditioned()
+    with pytest.warns(DivergenceWarning) as caught:
+        path = minimize(f, f.start, SGD, 2000, lr=0.6)
+    message = str(caught[0].message)
+    assert path.diverged_at == 1049
+    assert "the gradient's norm |grad f(x)| became infinite or NaN (f(x) = 3.02e+307 and x still finite)" in message
+    # a huge step: f overflows at once (x^2 of 8e200), and the gradient's norm too, while x is finite
+    with pytest.warns(DivergenceWarning) as caught:
+        minimize(functions.parabola(), 2.0, SGD, 5, lr=1e200)
+    assert "f(x) and the gradient's norm |grad f(x)| became infinite or NaN (x still finite)" in str(caught[0].message)
+    # x itself overflows: lr = inf sends the point to -inf, then f and the gradient are infinite too
+    with pytest.warns(DivergenceWarning) as caught:
+        minimize(functions.parabola(), 2.0, SGD, 5, lr=1e308 * 10)
+    assert "f(x), x and the gradient's norm |grad f(x)| became infinite or NaN;" in str(caught[0].message)
