@@ -41,22 +41,36 @@ def as_dict(paths, default_name: str = "path") -> dict:
 def path_1d(function, paths, ax: Axes | None = None, title: str | None = None, xlim=None) -> Figure:
     """The curve ``f`` on its window with each path's points on it, numbered by step order."""
     ax = new_axes(ax)
-    paths = as_dict(paths, "gradient descent")
     lo, hi = xlim or function.xlim
-    xs = np.linspace(lo, hi, 400)
+    draw_curve(function, ax, (lo, hi), title)
+    draw_paths_1d(function, as_dict(paths, "gradient descent"), ax, (lo + hi) / 2)
+    return ax.figure
+
+
+def draw_curve(function, ax: Axes, xlim, title: str | None = None) -> None:
+    """The curve ``f`` over ``xlim`` with the axis labels and the title: what ``path_1d`` draws before the paths."""
+    xs = np.linspace(*xlim, 400)
     ax.plot(xs, function(xs[:, None]), color="black", lw=1.5, label=function.latex or function.name)
+    ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
+
+
+def draw_paths_1d(function, paths: dict, ax: Axes, middle: float) -> list:
+    """The paths' points on the curve, their start labels, the minima and the legend; returns the
+    artists drawn (the part of ``path_1d`` that changes with the paths)."""
+    artists = []
     for (name, path), color in zip(paths.items(), COLORS):
         x, fx = path.points[:, 0], path.values
-        ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
-        ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)")
-        right = x[0] > (lo + hi) / 2  # label the start on its side facing the middle, so it stays inside the axes
+        artists += ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
+        artists.append(ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)"))
+        right = x[0] > middle  # label the start on its side facing the middle, so it stays inside the axes
         offset, align = ((-5, 5), "right") if right else ((5, 5), "left")
-        ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=offset, ha=align, color=color)
+        artists.append(
+            ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=offset, ha=align, color=color)
+        )
     for m in function.minima:
-        ax.plot(m[0], function(np.array(m)), "k*", ms=12, label="minimum")
-    ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
-    ax.legend(loc="best", fontsize=8)
-    return ax.figure
+        artists += ax.plot(m[0], function(np.array(m)), "k*", ms=12, label="minimum")
+    artists.append(ax.legend(loc="best", fontsize=8))
+    return artists
 
 
 def grid(function, n: int = 200, xlim=None, ylim=None):
@@ -87,6 +101,14 @@ def contour_paths(
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
     """
     ax = new_axes(ax, figsize=(6, 5))
+    draw_contours(function, ax, title, log_levels, xlim, ylim)
+    draw_paths_2d(function, as_dict(paths), ax, colors, show_values)
+    return ax.figure
+
+
+def draw_contours(function, ax: Axes, title: str | None = None, log_levels: bool | None = None, xlim=None, ylim=None):
+    """Filled contours of ``function`` over its window, the axis labels and the title: what
+    ``contour_paths`` draws before the paths."""
     XX, YY, Z = grid(function, xlim=xlim, ylim=ylim)
     z_min = function.min_value if function.min_value is not None else Z.min()
     spread = Z.max() - z_min
@@ -98,20 +120,27 @@ def contour_paths(
         levels = np.linspace(Z.min(), Z.max(), 25)
     ax.contourf(XX, YY, Z, levels=levels, cmap="Greys", alpha=0.35)
     ax.contour(XX, YY, Z, levels=levels, colors="gray", linewidths=0.5)
-    for (name, path), color in zip(as_dict(paths).items(), COLORS):
+    ax.set(xlim=xlim or function.xlim, ylim=ylim or function.ylim, xlabel="x", ylabel="y")
+    ax.set_title(title or function.latex or function.name)
+
+
+def draw_paths_2d(function, paths: dict, ax: Axes, colors: dict | None = None, show_values: bool = True) -> list:
+    """The paths as lines, the start, the minima and the legend; returns the artists drawn (the part
+    of ``contour_paths`` that changes with the paths)."""
+    artists = []
+    for (name, path), color in zip(paths.items(), COLORS):
         pts = path.points
         label = name + (f": f = {path.values[-1]:.3g}" if show_values else "")
         label += " (diverged)" if getattr(path, "diverged", False) else ""
-        ax.plot(pts[:, 0], pts[:, 1], "-o", color=(colors or {}).get(name, color), ms=2.5, lw=1.3, label=label)
-    first = next(iter(as_dict(paths).values()), None)
+        color = (colors or {}).get(name, color)
+        artists += ax.plot(pts[:, 0], pts[:, 1], "-o", color=color, ms=2.5, lw=1.3, label=label)
+    first = next(iter(paths.values()), None)
     if first is not None:
-        ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
+        artists += ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
     for i, m in enumerate(function.minima):
-        ax.plot(*m, "k*", ms=12, label="minimum" if i == 0 else None)
-    ax.set(xlim=xlim or function.xlim, ylim=ylim or function.ylim, xlabel="x", ylabel="y")
-    ax.set_title(title or function.latex or function.name)
-    ax.legend(loc="best", fontsize=8)
-    return ax.figure
+        artists += ax.plot(*m, "k*", ms=12, label="minimum" if i == 0 else None)
+    artists.append(ax.legend(loc="best", fontsize=8))
+    return artists
 
 
 def surface_path(function, path, ax: Axes | None = None, title: str | None = None) -> Figure:

@@ -29,15 +29,11 @@ from typing import Any
 
 import numpy as np
 
+from gdcourse.errors import Incorrect, NotAttempted
+
 EXERCISES: dict[str, Exercise] = {}
 
 
-class Incorrect(Exception):
-    """Raised by an exercise's test with the feedback the learner should read."""
-
-
-class NotAttempted(Exception):
-    """Raised when the answer is still the stub."""
 
 
 @dataclass

@@ -7,11 +7,15 @@ one parameter, so each update rule can be read line by line beside its equation.
 
 from __future__ import annotations
 
+import copy
 import inspect
+from typing import Any
 
 import numpy as np
 
 from gdcourse.validation import check_grads, check_number, check_params
+
+__all__ = ["Optimizer"]
 
 
 class Optimizer:
@@ -43,7 +47,7 @@ class Optimizer:
         """Apply one update to every parameter, in place. ``grads`` lines up with ``params``."""
         grads = check_grads(grads, self.params)
         self.t += 1
-        for i, (theta, grad) in enumerate(zip(self.params, grads)):
+        for i, (theta, grad) in enumerate(zip(self.params, grads, strict=True)):
             if self.maximize:
                 grad = -grad
             if self.weight_decay != 0:
@@ -57,7 +61,16 @@ class Optimizer:
         """Update parameter ``i`` (the array ``theta``) in place. Subclasses implement this."""
         raise NotImplementedError
 
-    def hyperparameters(self) -> dict:
+    def state_dict(self) -> dict[str, Any]:
+        """A copy of everything the optimizer holds but the parameters: hyperparameters, the step
+        counter ``t`` and the running averages. ``load_state_dict`` puts it back."""
+        return copy.deepcopy({name: value for name, value in vars(self).items() if name != "params"})
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Return to a ``state_dict()`` taken earlier (``fit`` does this when a run diverges)."""
+        vars(self).update(copy.deepcopy(state))
+
+    def hyperparameters(self) -> dict[str, Any]:
         """The constructor's arguments (except ``params``) with their current values."""
         names = list(inspect.signature(type(self).__init__).parameters)[2:]
         return {name: getattr(self, name) for name in names}

@@ -7,6 +7,8 @@ import numpy as np
 from gdcourse.optim.optimizer import Optimizer
 from gdcourse.validation import check_number
 
+__all__ = ["RMSprop"]
+
 
 class RMSprop(Optimizer):
     r"""RMSprop (``torch.optim.RMSprop``'s convention: ``alpha=0.99``, ``eps`` outside the root).
@@ -41,7 +43,7 @@ class RMSprop(Optimizer):
         self.g_avg = self.zeros() if self.centered else None
         self.momentum_buffer = self.zeros()
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         alpha, v = self.alpha, self.v[i]
         v *= alpha
         v += (1 - alpha) * grad * grad  # v = alpha * v + (1 - alpha) * g^2
