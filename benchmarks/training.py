@@ -201,7 +201,9 @@ def step_breakdown(X, y, repeats) -> dict:
         "output gradient (softmax - one_hot)": lambda: (softmax(Z) - one_hot(Y, LAYERS[-1])) / len(Y),
         "loss_and_grads": lambda: model.loss_and_grads(Xb, yb),
         "divergence checks (isfinite)": lambda: np.isfinite(loss) and train.all_finite(grads),
-        "snapshot for divergence (copyto)": lambda: [np.copyto(s, p) for s, p in zip(snapshot, model.params)],
+        "snapshot for divergence (copyto)": lambda: [
+            np.copyto(s, p) for s, p in zip(snapshot, model.params, strict=True)
+        ],
         "optimizer.step": lambda: optimizer.step(zeros),  # zero gradients: the same work, the model unchanged
         "torch step": torch_step,
     }

@@ -1,5 +1,6 @@
-"""Figures for the course. Each function takes data (a function, a ``Path``, a ``History``)
-and returns a matplotlib ``Figure``; give ``ax=`` to draw into an existing axes instead.
+"""Figures for the course. Each function takes data (a function, a ``Trajectory``, a ``History``)
+and returns a matplotlib ``Figure``; give ``ax=`` to draw into an existing axes instead (all but
+``digits``, which makes a grid of its own).
 
 The figures are not managed by pyplot, so nothing is drawn twice and nothing piles up in
 memory: in a notebook, end the cell with the figure (or call ``display(fig)``) to show it.
@@ -7,9 +8,29 @@ memory: in a notebook, end the cell with the figure (or call ``display(fig)``) t
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+__all__ = [
+    "COLORS",
+    "contour_paths",
+    "convergence",
+    "decision_boundary",
+    "digits",
+    "draw_contours",
+    "draw_curve",
+    "draw_paths_1d",
+    "draw_paths_2d",
+    "grid",
+    "loss_curves",
+    "path_1d",
+    "show_figures_in_notebooks",
+    "surface_path",
+]
 
 COLORS = [
     "tab:red",
@@ -25,7 +46,7 @@ COLORS = [
 ]
 
 
-def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
+def _new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
     """The given axes, or the axes of a new unmanaged figure."""
     if ax is not None:
         return ax
@@ -33,23 +54,28 @@ def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -
     return fig.add_subplot(projection=projection)
 
 
-def as_dict(paths, default_name: str = "path") -> dict:
+def _figure(ax: Axes) -> Figure:
+    """The figure ``ax`` belongs to (a ``Figure``: the course makes no subfigures)."""
+    return cast(Figure, ax.figure)
+
+
+def _as_dict(paths, default_name: str = "path") -> dict:
     """Accept one record or a ``{label: record}`` dict."""
     return paths if isinstance(paths, dict) else {default_name: paths}
 
 
 def path_1d(function, paths, ax: Axes | None = None, title: str | None = None, xlim=None) -> Figure:
     """The curve ``f`` on its window with each path's points on it, numbered by step order."""
-    ax = new_axes(ax)
+    ax = _new_axes(ax)
     lo, hi = xlim or function.xlim
     draw_curve(function, ax, (lo, hi), title)
-    draw_paths_1d(function, as_dict(paths, "gradient descent"), ax, (lo + hi) / 2)
-    return ax.figure
+    draw_paths_1d(function, _as_dict(paths, "gradient descent"), ax, (lo + hi) / 2)
+    return _figure(ax)
 
 
 def draw_curve(function, ax: Axes, xlim, title: str | None = None) -> None:
     """The curve ``f`` over ``xlim`` with the axis labels and the title: what ``path_1d`` draws before the paths."""
-    xs = np.linspace(*xlim, 400)
+    xs = np.linspace(xlim[0], xlim[1], 400)
     ax.plot(xs, function(xs[:, None]), color="black", lw=1.5, label=function.latex or function.name)
     ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
 
@@ -57,8 +83,8 @@ def draw_curve(function, ax: Axes, xlim, title: str | None = None) -> None:
 def draw_paths_1d(function, paths: dict, ax: Axes, middle: float) -> list:
     """The paths' points on the curve, their start labels, the minima and the legend; returns the
     artists drawn (the part of ``path_1d`` that changes with the paths)."""
-    artists = []
-    for (name, path), color in zip(paths.items(), COLORS):
+    artists: list[Artist] = []
+    for (name, path), color in zip(paths.items(), COLORS, strict=False):
         x, fx = path.points[:, 0], path.values
         artists += ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
         artists.append(ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)"))
@@ -75,8 +101,8 @@ def draw_paths_1d(function, paths: dict, ax: Axes, middle: float) -> list:
 
 def grid(function, n: int = 200, xlim=None, ylim=None):
     """Coordinates and values of ``function`` on an n x n grid over its window."""
-    xs = np.linspace(*(xlim or function.xlim), n)
-    ys = np.linspace(*(ylim or function.ylim), n)
+    (x_lo, x_hi), (y_lo, y_hi) = xlim or function.xlim, ylim or function.ylim
+    xs, ys = np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n)
     XX, YY = np.meshgrid(xs, ys)
     return XX, YY, function(np.stack([XX, YY], axis=-1))
 
@@ -100,10 +126,10 @@ def contour_paths(
     method can keep one colour across figures; ``show_values=False`` leaves the final value
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
     """
-    ax = new_axes(ax, figsize=(6, 5))
+    ax = _new_axes(ax, figsize=(6, 5))
     draw_contours(function, ax, title, log_levels, xlim, ylim)
-    draw_paths_2d(function, as_dict(paths), ax, colors, show_values)
-    return ax.figure
+    draw_paths_2d(function, _as_dict(paths), ax, colors, show_values)
+    return _figure(ax)
 
 
 def draw_contours(function, ax: Axes, title: str | None = None, log_levels: bool | None = None, xlim=None, ylim=None):
@@ -127,8 +153,8 @@ def draw_contours(function, ax: Axes, title: str | None = None, log_levels: bool
 def draw_paths_2d(function, paths: dict, ax: Axes, colors: dict | None = None, show_values: bool = True) -> list:
     """The paths as lines, the start, the minima and the legend; returns the artists drawn (the part
     of ``contour_paths`` that changes with the paths)."""
-    artists = []
-    for (name, path), color in zip(paths.items(), COLORS):
+    artists: list[Artist] = []
+    for (name, path), color in zip(paths.items(), COLORS, strict=False):
         pts = path.points
         label = name + (f": f = {path.values[-1]:.3g}" if show_values else "")
         label += " (diverged)" if getattr(path, "diverged", False) else ""
@@ -143,9 +169,9 @@ def draw_paths_2d(function, paths: dict, ax: Axes, colors: dict | None = None, s
     return artists
 
 
-def surface_path(function, path, ax: Axes | None = None, title: str | None = None) -> Figure:
-    """The surface ``z = f(x, y)`` in 3-D with the path drawn on it."""
-    ax = new_axes(ax, figsize=(7, 5.5), projection="3d")
+def surface_path(function, path, ax: Any = None, title: str | None = None) -> Figure:
+    """The surface ``z = f(x, y)`` in 3-D with the path drawn on it (``ax``: a 3-D axes)."""
+    ax = _new_axes(ax, figsize=(7, 5.5), projection="3d")
     XX, YY, Z = grid(function, n=60)
     ax.plot_surface(XX, YY, Z, cmap="viridis", alpha=0.6, linewidth=0)
     pts = path.points
@@ -153,7 +179,7 @@ def surface_path(function, path, ax: Axes | None = None, title: str | None = Non
     ax.set(xlabel="x", ylabel="y", zlabel="f(x, y)")
     ax.set_title(title or f"Gradient descent on {function.latex or function.name}")
     ax.legend(loc="upper right", fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 def convergence(
@@ -164,17 +190,17 @@ def convergence(
     ``rates`` optionally maps a label to a per-step error factor ``r``; the line ``r^(2k)``
     (the error in f shrinks with the square of the error in x) is drawn dashed for comparison.
     """
-    ax = new_axes(ax)
-    for (name, path), color in zip(as_dict(paths).items(), COLORS):
+    ax = _new_axes(ax)
+    for (name, path), color in zip(_as_dict(paths).items(), COLORS, strict=False):
         gap = np.maximum(path.values - f_star, 1e-300)
         ax.semilogy(gap, color=color, label=name)
-    first = next(iter(as_dict(paths).values()))
+    first = next(iter(_as_dict(paths).values()))
     k = np.arange(len(first))
-    for (name, r), color in zip((rates or {}).items(), COLORS[5:]):
+    for (name, r), color in zip((rates or {}).items(), COLORS[5:], strict=False):
         ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=color, label=name)
     ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
     ax.legend(fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 LABELS = {"epoch": "epoch", "grad_evals": "gradient evaluations (samples processed)", "wall_time": "training time (s)"}
@@ -197,8 +223,8 @@ def loss_curves(
     """
     if x not in LABELS or metric not in ("loss", "acc"):
         raise ValueError(f"x must be one of {list(LABELS)} and metric 'loss' or 'acc'; got {x!r}, {metric!r}.")
-    ax = new_axes(ax)
-    for (name, h), color in zip(as_dict(histories, "train").items(), COLORS):
+    ax = _new_axes(ax)
+    for (name, h), color in zip(_as_dict(histories, "train").items(), COLORS, strict=False):
         xs = getattr(h, x)
         train, valid = getattr(h, f"train_{metric}"), getattr(h, f"val_{metric}")
         ax.plot(xs, train, "-", color=color, label=f"{name} (train)" if valid and val else name)
@@ -212,12 +238,12 @@ def loss_curves(
         title=title or f"{'Accuracy' if metric == 'acc' else 'Loss'} during training",
     )
     ax.legend(fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 def decision_boundary(model, X, y, ax: Axes | None = None, title: str | None = None, padding: float = 0.5) -> Figure:
     """The model's predicted probability of class 1 over the plane, the 0.5 line, and the data."""
-    ax = new_axes(ax, figsize=(5.5, 4.5))
+    ax = _new_axes(ax, figsize=(5.5, 4.5))
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     XX, YY = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
     P = model.predict_proba(np.c_[XX.ravel(), YY.ravel()])
@@ -226,12 +252,19 @@ def decision_boundary(model, X, y, ax: Axes | None = None, title: str | None = N
     ax.contour(XX, YY, P, levels=[0.5], colors="black", linewidths=1.5)
     for label, marker, color in [(0, "o", "tab:blue"), (1, "^", "tab:red")]:
         ax.scatter(
-            *X[y == label].T, marker=marker, c=color, edgecolors="k", linewidths=0.4, s=22, label=f"class {label}"
+            X[y == label, 0],
+            X[y == label, 1],
+            marker=marker,
+            c=color,
+            edgecolors="k",
+            linewidths=0.4,
+            s=22,
+            label=f"class {label}",
         )
     ax.figure.colorbar(filled, ax=ax, label="P(class 1)")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title or "Decision boundary (black: P = 0.5)")
     ax.legend(loc="best", fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 def digits(images, labels, predictions=None, n: int = 20, shape=(8, 8), title: str | None = None) -> Figure:
@@ -264,8 +297,8 @@ def show_figures_in_notebooks(shell=None) -> bool:
     """Let Jupyter draw a ``Figure`` that ends a cell as a PNG image, as pyplot's inline backend does.
 
     The course never imports pyplot, and without pyplot IPython has no rule for showing a bare
-    ``Figure`` (it prints ``<Figure size ...>``). This registers one; it runs when this module is
-    imported inside IPython. Returns True if a shell was found.
+    ``Figure`` (it prints ``<Figure size ...>``). This registers one; ``gdcourse.setup()`` calls it
+    (``%matplotlib inline`` does the same). Returns True if a shell was found.
     """
     import sys
     from functools import partial
@@ -280,6 +313,3 @@ def show_figures_in_notebooks(shell=None) -> bool:
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, partial(print_figure, fmt="png", base64=True))
     return True
-
-
-show_figures_in_notebooks()

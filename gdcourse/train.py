@@ -9,6 +9,7 @@ back to their last finite state, and a ``DivergenceWarning`` says where and what
 
 from __future__ import annotations
 
+import inspect
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -24,7 +25,8 @@ from gdcourse.optim import SGD, Optimizer
 from gdcourse.optim.lr_scheduler import LRScheduler
 from gdcourse.validation import check_array, check_choice, check_count, check_X_y
 
-__all__ = ["History", "Trajectory", "fit", "minimize", "stability_hint"]
+# DivergenceWarning and DivergenceError live in gdcourse.errors; train passes them on, as its runs raise them.
+__all__ = ["DivergenceError", "DivergenceWarning", "History", "Trajectory", "fit", "minimize", "stability_hint"]
 
 
 @dataclass
@@ -119,7 +121,7 @@ def minimize(
 def _class_expected(opt: Optimizer, num_steps: Any) -> str:
     """The error for ``minimize(f, x0, SGD([x], lr=0.1), 100)``, with the call that works."""
     name = type(opt).__name__
-    defaults = type(opt)(opt.params).hyperparameters()  # a throw-away twin with the defaults
+    defaults = {k: p.default for k, p in inspect.signature(type(opt)).parameters.items()}
     changed = "".join(f", {k}={v!r}" for k, v in opt.hyperparameters().items() if v != defaults[k])
     return (
         f"minimize takes the optimizer's class and builds the optimizer itself, on its own copy of x0: "
@@ -135,8 +137,9 @@ def stability_hint(function: Any, opt: Optimizer) -> str:
     momentum beta for lr < (2 + 2 beta)/L. Nesterov, dampening, weight decay and ``maximize``
     change the bound, so then nothing is said.
     """
-    plain = isinstance(opt, SGD) and not (opt.nesterov or opt.dampening or opt.weight_decay or opt.maximize)
-    if not (plain and isinstance(function, Quadratic)):
+    if not (isinstance(opt, SGD) and isinstance(function, Quadratic)):
+        return ""
+    if opt.nesterov or opt.dampening or opt.weight_decay or opt.maximize:
         return ""
     bound = (2 + 2 * opt.momentum) / function.L
     name = "GD" if opt.momentum == 0 else f"heavy ball with momentum {opt.momentum:g}"
@@ -178,7 +181,7 @@ class History:
             parts.append(f"train acc {self.train_acc[-1]:.3f}")
         if self.val_acc:
             parts.append(f"val acc {self.val_acc[-1]:.3f}")
-        if self.diverged:
+        if self.diverged_at is not None:
             parts.append(f"diverged at epoch {self.diverged_at[0]}, step {self.diverged_at[1]}")
         return ", ".join(parts) + ")"
 
@@ -277,7 +280,7 @@ def _check_data(model: Any, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
     return check_X_y(X, y, model.n_features)
 
 
-def _unchecked(method: Callable) -> Callable:
+def _unchecked(method: Any) -> Callable:
     """A model method without its input checks (``@checks_data``), for data checked already."""
     core = getattr(method, "__wrapped__", None)
     return method if core is None else core.__get__(method.__self__)
@@ -315,13 +318,13 @@ def _record(
     history.grad_evals.append(evals)
     history.wall_time.append(seconds)
     history.lr.append(lr)
-    if model.is_classifier:
+    if train.accuracy is not None:
         history.train_acc.append(train.accuracy)
-    if X_val is not None:
+    if X_val is not None and y_val is not None:
         with np.errstate(over="ignore", invalid="ignore"):
             val = evaluate(X_val, y_val)
         history.val_loss.append(val.loss)
-        if model.is_classifier:
+        if val.accuracy is not None:
             history.val_acc.append(val.accuracy)
 
 

@@ -181,7 +181,7 @@ class OptimizerExplorer:
     def window_1d(self, f) -> tuple[tuple[float, float], tuple[float, float]]:
         """The 1-D figure's (xlim, ylim): the function's window, followed a little beyond where the path goes."""
         # Follow the path a little beyond the window, and scale f to the curve, not to a runaway point.
-        (lo, hi), xs = f.xlim, self.path.points[:, 0]
+        (lo, hi), xs = f.xlim, self.trajectory().points[:, 0]
         lo, hi = max(min(lo, xs.min()), lo - (hi - lo)), min(max(hi, xs.max()), hi + (hi - lo))
         xlim = (lo - 0.08 * (hi - lo), hi + 0.08 * (hi - lo))
         curve = f(np.linspace(*xlim, 200)[:, None])
@@ -205,15 +205,21 @@ class OptimizerExplorer:
 
     def plot_path(self, f, ax) -> list:
         """Draw the path, the start, the minima and the legend into ``ax``; returns those artists."""
-        label = f"{self.optimizer.value} (lr={self.lr.value:.3g})"
+        label, path = f"{self.optimizer.value} (lr={self.lr.value:.3g})", self.trajectory()
         if f.dim == 1:
             xlim, _ = self.window_1d(f)
-            return plots.draw_paths_1d(f, {label: self.path}, ax, (xlim[0] + xlim[1]) / 2)
-        return plots.draw_paths_2d(f, {label: self.path}, ax, colors={label: self.color()})
+            return plots.draw_paths_1d(f, {label: path}, ax, (xlim[0] + xlim[1]) / 2)
+        return plots.draw_paths_2d(f, {label: path}, ax, colors={label: self.color()})
+
+    def trajectory(self) -> Trajectory:
+        """The current path (drawing happens only after a run with valid settings)."""
+        if self.path is None:
+            raise RuntimeError("No path yet: the settings are invalid (see the summary).")
+        return self.path
 
     def divergence(self, f) -> str:
         """A warning for the summary if the run overflowed, or if f grew and the path left the window."""
-        path = self.path
+        path = self.trajectory()
         lows, highs = np.array([f.xlim, f.ylim][: f.dim]).T
         left = np.any((path.x < lows) | (path.x > highs))
         if not (path.diverged or (left and path.values[-1] > path.values[0])):
@@ -249,7 +255,7 @@ class _BlitCanvas:
     def __init__(self, dpi: int):
         self.figure = Figure(figsize=(5.5, 4.5), dpi=dpi)
         self.figure.subplots_adjust(left=0.14, right=0.96, bottom=0.11, top=0.93)  # fixed margins: no layout
-        FigureCanvasAgg(self.figure)
+        self.canvas = FigureCanvasAgg(self.figure)
         self.ax = self.figure.add_subplot()
         self.view: Any = object()
         self.background: Any = None
@@ -257,7 +263,7 @@ class _BlitCanvas:
         self.path: list = []  # the path's artists, replaced on every redraw
 
     def render(self, view: Any, plot, plot_path) -> bytes:
-        canvas = self.figure.canvas
+        canvas = self.canvas
         if view != self.view:
             self.ax.clear()
             self.path = plot(self.ax)
@@ -301,10 +307,9 @@ class ProgressBar:
         """Show epoch ``epoch`` done after ``seconds`` of training (the bar appears once the run looks long)."""
         if self.widget is None and not self.should_show(epoch, seconds):
             return
-        if self.widget is None:
-            self.show()
-        self.widget.children[0].value = epoch
-        self.widget.children[1].value = f"epoch {epoch}/{self.total}, train loss {train_loss:.4g}"
+        bar, label = (self.widget or self.show()).children
+        bar.value = epoch
+        label.value = f"epoch {epoch}/{self.total}, train loss {train_loss:.4g}"
 
     def should_show(self, epoch: int, seconds: float) -> bool:
         """True for ``mode=True``, and for ``'auto'`` in a notebook when the whole run looks longer than 2 s."""
@@ -312,12 +317,14 @@ class ProgressBar:
             return False
         return self.mode is True or seconds / epoch * self.total > 2.0
 
-    def show(self) -> None:
+    def show(self) -> w.HBox:
+        """Display the bar below the cell and return it."""
         from IPython.display import display
 
         self.widget = w.HBox([w.IntProgress(min=0, max=self.total), w.Label()])
         view = {"model_id": self.widget.model_id, "version_major": 2, "version_minor": 0}
         display({WIDGET_VIEW: view}, raw=True)  # the live bar only: no text/plain for nbval to compare
+        return self.widget
 
     def close(self, failed: bool = False) -> None:
         """Colour the bar: green when training finished, red when it diverged."""

@@ -34,8 +34,6 @@ from gdcourse.errors import Incorrect, NotAttempted
 EXERCISES: dict[str, Exercise] = {}
 
 
-
-
 @dataclass
 class Exercise:
     """One exercise: its test, a hint, the reference solution and typical mistakes.

@@ -40,7 +40,7 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         self.m = self.zeros()
         self.v = self.zeros()
-        self.v_max = self.zeros() if self.amsgrad else None
+        self.v_max = self.zeros() if self.amsgrad else []
 
     def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         beta1, beta2 = self.betas

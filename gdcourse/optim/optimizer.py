@@ -31,6 +31,7 @@ class Optimizer:
     """
 
     decoupled_weight_decay = False
+    initial_lr: float  # set by the first learning-rate scheduler built on this optimizer
 
     def __init__(self, params: list[np.ndarray], lr: float, weight_decay: float, maximize: bool):
         self.params = check_params(params)

@@ -40,7 +40,7 @@ class RMSprop(Optimizer):
         self.momentum = check_number("momentum", momentum)
         self.centered = bool(centered)
         self.v = self.zeros()
-        self.g_avg = self.zeros() if self.centered else None
+        self.g_avg = self.zeros() if self.centered else []
         self.momentum_buffer = self.zeros()
 
     def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:

@@ -45,7 +45,7 @@ class SGD(Optimizer):
                 "Nesterov momentum requires momentum > 0 and dampening = 0; "
                 f"got momentum={momentum}, dampening={dampening}."
             )
-        self.momentum_buffer = [None] * len(self.params)
+        self.momentum_buffer: list[np.ndarray | None] = [None] * len(self.params)
 
     def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         if self.momentum != 0:
