@@ -308,7 +308,7 @@ class MLP(Model):
             loss = mse(Z, y)
             dZ = 2 * (Z - y) / Z.size  # dL/dZ of the mean over all n*K entries
         grads: list[np.ndarray] = []
-        for (W, _), a_prev in reversed(list(zip(self.layers, outputs[:-1], strict=True))):  # last layer first
+        for (W, _), a_prev in zip(reversed(self.layers), reversed(outputs[:-1]), strict=True):  # last layer first
             grads = [a_prev.T @ dZ, dZ.sum(axis=0), *grads]  # dL/dW = a_prev^T dZ, dL/db = sum over the batch
             if a_prev is not X:  # pass dZ down to the layer below (the input needs none)
                 dZ = (dZ @ W.T) * self.phi_grad(a_prev)  # chain rule through phi
