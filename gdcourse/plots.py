@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 __all__ = [
     "COLORS",
+    "OPTIMIZER_STYLES",
     "contour_paths",
     "convergence",
     "decision_boundary",
@@ -26,24 +27,82 @@ __all__ = [
     "draw_paths_1d",
     "draw_paths_2d",
     "grid",
+    "line_styles",
     "loss_curves",
+    "optimizer_name",
+    "optimizer_style",
     "path_1d",
     "show_figures_in_notebooks",
     "surface_path",
 ]
 
+# Colours for lines that are not optimizers (data sets, learning rates, seeds): the Okabe-Ito
+# palette, safe for the common forms of colour blindness.
 COLORS = [
-    "tab:red",
-    "tab:blue",
-    "tab:green",
-    "tab:orange",
-    "tab:purple",
-    "tab:brown",
-    "tab:pink",
-    "tab:olive",
-    "tab:cyan",
-    "tab:gray",
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#009E73",  # bluish green
+    "#E69F00",  # orange
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#000000",  # black
+    "#999999",  # grey
+    "#882255",  # wine
+    "#F0E442",  # yellow
 ]
+
+# One look per optimizer, the same in every figure of the course. The colours are colour-blind
+# safe (Okabe-Ito, plus grey and wine); each optimizer also has its own marker and line style,
+# so the lines stay apart in greyscale. Adam's relatives share a hue with a different marker and
+# line style. "GD" and "SGD" are the same rule (SGD without momentum), so they look the same.
+OPTIMIZER_STYLES = {
+    "GD": {"color": "#000000", "marker": "o", "linestyle": "-"},
+    "SGD": {"color": "#000000", "marker": "o", "linestyle": "-"},
+    "Momentum": {"color": "#0072B2", "marker": "s", "linestyle": "-"},
+    "Nesterov": {"color": "#56B4E9", "marker": "D", "linestyle": "--"},
+    "Adagrad": {"color": "#009E73", "marker": "^", "linestyle": "-"},
+    "RMSprop": {"color": "#E69F00", "marker": "v", "linestyle": "-."},
+    "Adadelta": {"color": "#999999", "marker": "P", "linestyle": ":"},
+    "Adam": {"color": "#D55E00", "marker": "X", "linestyle": "-"},
+    "AdamW": {"color": "#CC79A7", "marker": "p", "linestyle": "--"},
+    "NAdam": {"color": "#D55E00", "marker": "h", "linestyle": "--"},
+    "Adamax": {"color": "#882255", "marker": "<", "linestyle": ":"},
+}
+
+
+def optimizer_name(label: str) -> str | None:
+    """The optimizer a legend label names (``"Adam (lr 0.01)"`` -> ``"Adam"``), or None.
+
+    The label must start with the optimizer's name, followed by the end or a non-letter, so
+    ``"AdamW ..."`` is AdamW and not Adam, and ``"Adamant"`` is no optimizer.
+    """
+    for name in sorted(OPTIMIZER_STYLES, key=len, reverse=True):
+        if label.startswith(name) and not label[len(name) : len(name) + 1].isalpha():
+            return name
+    return None
+
+
+def optimizer_style(label: str) -> dict:
+    """Colour, marker and line style of the optimizer a label names: keyword arguments for ``ax.plot``.
+
+    ``ax.plot(k, loss, **plots.optimizer_style("Adam"), label="Adam")`` draws Adam as every figure
+    of the course does. Raises ``KeyError`` naming the known optimizers for a label that names none.
+    """
+    name = optimizer_name(label)
+    if name is None:
+        raise KeyError(f"{label!r} names no optimizer; known: {', '.join(OPTIMIZER_STYLES)}.")
+    return dict(OPTIMIZER_STYLES[name])
+
+
+def line_styles(labels) -> list[dict]:
+    """One style per label: the optimizer's own where the label names one, else the next colour of
+    ``COLORS`` with a solid line and a dot. The figures below draw every labelled line with these."""
+    labels = list(labels)
+    others = iter(COLORS * (1 + len(labels) // len(COLORS)))
+    return [
+        optimizer_style(label) if optimizer_name(label) else {"color": next(others), "marker": "o", "linestyle": "-"}
+        for label in labels
+    ]
 
 
 def _new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
@@ -80,14 +139,16 @@ def draw_curve(function, ax: Axes, xlim, title: str | None = None) -> None:
     ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
 
 
-def draw_paths_1d(function, paths: dict, ax: Axes, middle: float) -> list:
+def draw_paths_1d(function, paths: dict, ax: Axes, middle: float) -> list[Artist]:
     """The paths' points on the curve, their start labels, the minima and the legend; returns the
     artists drawn (the part of ``path_1d`` that changes with the paths)."""
     artists: list[Artist] = []
-    for (name, path), color in zip(paths.items(), COLORS, strict=False):
+    for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         x, fx = path.points[:, 0], path.values
-        artists += ax.plot(x, fx, "-", color=color, lw=0.8, alpha=0.5)
-        artists.append(ax.scatter(x, fx, color=color, s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)"))
+        color = style["color"]
+        artists += ax.plot(x, fx, linestyle=style["linestyle"], color=color, lw=0.8, alpha=0.5)
+        label = f"{name} ({len(path) - 1} steps)"
+        artists.append(ax.scatter(x, fx, color=color, marker=style["marker"], s=18, zorder=3, label=label))
         right = x[0] > middle  # label the start on its side facing the middle, so it stays inside the axes
         offset, align = ((-5, 5), "right") if right else ((5, 5), "left")
         artists.append(
@@ -122,8 +183,8 @@ def contour_paths(
 
     ``log_levels`` spaces the contours geometrically (default: when values span many decades,
     as on Rosenbrock). The axes keep the function's window; paths that leave it are clipped.
-    ``colors`` maps a path's label to its colour (the others take ``COLORS`` in order), so a
-    method can keep one colour across figures; ``show_values=False`` leaves the final value
+    Each path is drawn in its optimizer's style (``optimizer_style``) when its label names one;
+    ``colors`` overrides the colour of a label; ``show_values=False`` leaves the final value
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
     """
     ax = _new_axes(ax, figsize=(6, 5))
@@ -150,16 +211,18 @@ def draw_contours(function, ax: Axes, title: str | None = None, log_levels: bool
     ax.set_title(title or function.latex or function.name)
 
 
-def draw_paths_2d(function, paths: dict, ax: Axes, colors: dict | None = None, show_values: bool = True) -> list:
+def draw_paths_2d(
+    function, paths: dict, ax: Axes, colors: dict | None = None, show_values: bool = True
+) -> list[Artist]:
     """The paths as lines, the start, the minima and the legend; returns the artists drawn (the part
     of ``contour_paths`` that changes with the paths)."""
     artists: list[Artist] = []
-    for (name, path), color in zip(paths.items(), COLORS, strict=False):
+    for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         pts = path.points
         label = name + (f": f = {path.values[-1]:.3g}" if show_values else "")
         label += " (diverged)" if getattr(path, "diverged", False) else ""
-        color = (colors or {}).get(name, color)
-        artists += ax.plot(pts[:, 0], pts[:, 1], "-o", color=color, ms=2.5, lw=1.3, label=label)
+        style["color"] = (colors or {}).get(name, style["color"])
+        artists += ax.plot(pts[:, 0], pts[:, 1], **style, ms=3, lw=1.3, label=label)
     first = next(iter(paths.values()), None)
     if first is not None:
         artists += ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
@@ -191,13 +254,15 @@ def convergence(
     (the error in f shrinks with the square of the error in x) is drawn dashed for comparison.
     """
     ax = _new_axes(ax)
-    for (name, path), color in zip(_as_dict(paths).items(), COLORS, strict=False):
+    paths = _as_dict(paths)
+    for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         gap = np.maximum(path.values - f_star, 1e-300)
-        ax.semilogy(gap, color=color, label=name)
-    first = next(iter(_as_dict(paths).values()))
+        ax.semilogy(gap, **style, markevery=max(1, len(gap) // 10), label=name)
+    first = next(iter(paths.values()))
     k = np.arange(len(first))
-    for (name, r), color in zip((rates or {}).items(), COLORS[5:], strict=False):
-        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=color, label=name)
+    # Theory lines: thin, dashed, in the colour of the path they describe when their label names it.
+    for (name, r), style in zip((rates or {}).items(), line_styles(rates or {}), strict=True):
+        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=style["color"], lw=1, label=name)
     ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
     ax.legend(fontsize=8)
     return _figure(ax)
@@ -224,12 +289,15 @@ def loss_curves(
     if x not in LABELS or metric not in ("loss", "acc"):
         raise ValueError(f"x must be one of {list(LABELS)} and metric 'loss' or 'acc'; got {x!r}, {metric!r}.")
     ax = _new_axes(ax)
-    for (name, h), color in zip(_as_dict(histories, "train").items(), COLORS, strict=False):
+    histories = _as_dict(histories, "train")
+    for (name, h), style in zip(histories.items(), line_styles(histories), strict=True):
         xs = getattr(h, x)
         train, valid = getattr(h, f"train_{metric}"), getattr(h, f"val_{metric}")
-        ax.plot(xs, train, "-", color=color, label=f"{name} (train)" if valid and val else name)
-        if valid and val:
-            ax.plot(xs, valid, "--", color=color, label=f"{name} ({val_label})")
+        every = max(1, len(xs) // 10)
+        ax.plot(xs, train, **style, markevery=every, label=f"{name} (train)" if valid and val else name)
+        if valid and val:  # the held-out curve: same colour and marker, thin, hollow markers
+            style["linestyle"] = ":" if style["linestyle"] != ":" else "--"
+            ax.plot(xs, valid, **style, markevery=every, mfc="white", lw=1, label=f"{name} ({val_label})")
     if log:
         ax.set_yscale("log")
     ax.set(

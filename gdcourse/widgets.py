@@ -188,10 +188,6 @@ class OptimizerExplorer:
         pad = 0.05 * (curve.max() - curve.min())
         return (float(xlim[0]), float(xlim[1])), (float(curve.min() - pad), float(curve.max() + pad))
 
-    def color(self) -> str:
-        """One colour per optimizer, as in notebook 05's figures: its position in the registry."""
-        return plots.COLORS[list(OPTIMIZERS).index(self.optimizer.value) % len(plots.COLORS)]
-
     def plot(self, f, ax) -> list:
         """Draw the current path on ``f`` into ``ax``; returns the path's artists (``plot_path``'s)."""
         title = f"{self.optimizer.value} on {f.name}"
@@ -209,7 +205,7 @@ class OptimizerExplorer:
         if f.dim == 1:
             xlim, _ = self.window_1d(f)
             return plots.draw_paths_1d(f, {label: path}, ax, (xlim[0] + xlim[1]) / 2)
-        return plots.draw_paths_2d(f, {label: path}, ax, colors={label: self.color()})
+        return plots.draw_paths_2d(f, {label: path}, ax)  # the label starts with the optimizer's name: its style
 
     def trajectory(self) -> Trajectory:
         """The current path (drawing happens only after a run with valid settings)."""
