@@ -11,6 +11,8 @@ import sys
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
+__all__ = ["MIN_PYTHON", "PACKAGES", "report", "rows"]
+
 MIN_PYTHON = (3, 11)
 
 # (import name, distribution name, minimum version, needed for)

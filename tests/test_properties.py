@@ -85,3 +85,10 @@ def test_no_optimizer_makes_nan_from_finite_input(name, param_shapes, seed, data
         grads = [rng.normal(scale=10, size=s) * rng.choice([0.0, 1e-8, 1.0, 1e3]) for s in param_shapes]
         opt.step(grads)
         assert all(np.isfinite(p).all() for p in params), f"{opt!r} produced a non-finite value"
+
+
+def test_every_hyperparameter_has_a_range():
+    for name, (cls, fixed) in optim.OPTIMIZERS.items():
+        for key, p in inspect.signature(cls).parameters.items():
+            if key != "params" and key not in fixed and not isinstance(p.default, bool):
+                assert key in RANGES, f"{name}: {cls.__name__}({key}=...) needs a range in RANGES"
