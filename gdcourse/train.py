@@ -2,8 +2,9 @@
 
 Both return a record (``Trajectory``, ``History``) to plot later; nothing is drawn during training.
 Both check their input once, before anything changes, and stop safely when a run diverges (NaN
-or infinity): the record keeps every step up to that point, the parameters and the optimizer go
-back to their last finite state, and a ``DivergenceWarning`` says where and what to try
+or infinity): the record keeps every step up to that point, the parameters and the optimizer's
+state go back (``minimize``: to the last finite point; ``fit``: to where the diverging epoch
+started, the record's last entry), and a ``DivergenceWarning`` says where and what to try
 (``on_divergence='raise'`` raises ``DivergenceError`` instead).
 """
 
