@@ -7,7 +7,6 @@ one parameter, so each update rule can be read line by line beside its equation.
 
 from __future__ import annotations
 
-import copy
 import inspect
 from typing import Any
 
@@ -65,11 +64,11 @@ class Optimizer:
     def state_dict(self) -> dict[str, Any]:
         """A copy of everything the optimizer holds but the parameters: hyperparameters, the step
         counter ``t`` and the running averages. ``load_state_dict`` puts it back."""
-        return copy.deepcopy({name: value for name, value in vars(self).items() if name != "params"})
+        return {name: _copy(value) for name, value in vars(self).items() if name != "params"}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        """Return to a ``state_dict()`` taken earlier (``fit`` does this when a run diverges)."""
-        vars(self).update(copy.deepcopy(state))
+        """Return to a ``state_dict()`` taken earlier (``fit`` and ``minimize`` do this when a run diverges)."""
+        vars(self).update({name: _copy(value) for name, value in state.items()})
 
     def hyperparameters(self) -> dict[str, Any]:
         """The constructor's arguments (except ``params``) with their current values."""
@@ -80,3 +79,12 @@ class Optimizer:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
         shapes = ", ".join(str(p.shape) for p in self.params)
         return f"{type(self).__name__}({args}) on params of shapes [{shapes}], t={self.t}"
+
+
+def _copy(value: Any) -> Any:
+    """A copy of an optimizer attribute: arrays and lists (of arrays) copied; numbers, tuples and None shared."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
