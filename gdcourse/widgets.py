@@ -224,7 +224,7 @@ class OptimizerExplorer:
             where = f"at step {path.diverged_at} (overflow)"
         else:
             where = f"(f grew from {path.values[0]:.4g} to {path.values[-1]:.4g} and left the window)"
-        return f" <b style='{RED}'>diverged {where}.{stability_hint(f, path.optimizer)}</b>"
+        return f" <b style='{RED}'>diverged {where}.{html.escape(stability_hint(f, path.optimizer))}</b>"
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         # The live widget in Jupyter; a still image of the current figure where widgets cannot run

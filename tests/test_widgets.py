@@ -145,3 +145,13 @@ def test_unknown_names_are_rejected_with_the_choices():
         OptimizerExplorer(functions=["Rosenbrok"])
     with pytest.raises(ValueError, match="Adam"):
         OptimizerExplorer(optimizer="Adma")
+
+
+def test_a_diverging_gd_on_a_quadratic_says_its_stable_range(explorer):
+    explorer.optimizer.value = "GD"
+    explorer.function.value = "x^2 + 4x + 1"  # L = 2: GD is stable for lr < 1
+    explorer.lr.value = 1.2
+    assert "On this quadratic, GD is stable only for lr &lt; 1." in explorer.summary.value  # HTML-escaped
+    explorer.optimizer.value = "Adam"  # no such bound for Adam: nothing is claimed
+    explorer.lr.value = 3.0
+    assert "stable only" not in explorer.summary.value
