@@ -261,7 +261,7 @@ class _BlitCanvas:
     def render(self, view: Any, plot, plot_path) -> bytes:
         canvas = self.canvas
         if view != self.view:
-            self.ax.clear()
+            self.clear()
             self.path = plot(self.ax)
             order = sorted((a for a in self.ax.get_children() if a is not self.ax.patch), key=attrgetter("zorder"))
             self.on_top = order[min(order.index(a) for a in self.path) :]
@@ -286,6 +286,13 @@ class _BlitCanvas:
         # zlib level 1 instead of the default 6: three times faster to encode, the same pixels
         imsave(buffer, np.asarray(canvas.buffer_rgba()), format="png", pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
+
+    def clear(self) -> None:
+        """Remove what was drawn but keep the axes' ticks: ``ax.clear()`` would discard them, and
+        making new ones is most of the cost of a new background (the limits are set again anyway)."""
+        legend = self.ax.get_legend()
+        for artist in [*self.ax.lines, *self.ax.collections, *self.ax.texts, *([legend] if legend else [])]:
+            artist.remove()
 
 
 class ProgressBar:
