@@ -4,11 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup lab test test-foreign test-browser lint format notebooks html fresh bench clean help
+.PHONY: setup lab test test-fast test-foreign test-browser lint typecheck format notebooks html fresh bench clean help
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on the first notebook"
-	@echo "make test   - set up .venv and run lint, unit tests and every notebook (nbval), then the notebooks again as on another CPU"
+	@echo "make test   - set up .venv and run lint, type check, unit tests and every notebook (nbval), then the notebooks again as on another CPU"
+	@echo "make test-fast - lint, type check and the unit tests, without the notebooks (about two minutes)"
 	@echo "make test-foreign - only the notebooks, as another CPU/BLAS would compute them (see tools/foreign_machine.py)"
 	@echo "make test-browser - every notebook run in JupyterLab in headless Chromium (apt-get install chromium)"
 	@echo "make notebooks - re-execute every notebook in place (after changing one)"
@@ -19,7 +20,7 @@ help:
 
 # The install runs again only when the requirements change.
 $(STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "gdcourse needs Python 3.10 or newer, found " + sys.version.split()[0]'
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "gdcourse needs Python 3.11 or newer, found " + sys.version.split()[0]'
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
@@ -31,11 +32,17 @@ setup: $(STAMP)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
-lint: setup
-	$(BIN)/ruff check gdcourse tests notebooks
-	$(BIN)/ruff format --check gdcourse tests notebooks
+CODE := gdcourse tests tools benchmarks notebooks
 
-test: lint
+lint: setup
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
+
+# The package's type hints, checked (configuration in pyproject.toml).
+typecheck: setup
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-foreign
 
@@ -44,14 +51,18 @@ test: lint
 test-foreign: setup
 	$(BIN)/python tools/foreign_machine.py -- $(BIN)/python -m pytest notebooks -q
 
+# The unit tests alone: no notebook is run.
+test-fast: lint typecheck
+	$(BIN)/python -m pytest tests
+
 # JupyterLab driven by Debian's headless Chromium: run every notebook from the menu, move the
 # widgets, screenshots in build/screenshots/. Fails (not skips) without Chromium; .ci/run installs it.
 test-browser: setup
 	GDCOURSE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
 
 format: setup
-	$(BIN)/ruff check --fix gdcourse tests notebooks
-	$(BIN)/ruff format gdcourse tests notebooks
+	$(BIN)/ruff check --fix $(CODE)
+	$(BIN)/ruff format $(CODE)
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb

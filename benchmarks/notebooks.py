@@ -144,13 +144,15 @@ def notebook_rows(result: dict) -> list[dict]:
 
 
 def run(paths: list[str] | None = None, lint: bool = True) -> dict:
-    """What make test does, timed: ruff (lint and format check), then one pytest run."""
+    """What make test does, timed: ruff (lint and format check) and mypy, then one pytest run
+    (make test's second nbval run, as a foreign machine, is not timed here)."""
     result = {}
     if lint:
-        ruff = [sys.executable, "-m", "ruff"]
+        ruff, code = [sys.executable, "-m", "ruff"], ["gdcourse", "tests", "tools", "benchmarks", "notebooks"]
         checks = [
-            timed([*ruff, "check", "gdcourse", "tests", "notebooks"]),
-            timed([*ruff, "format", "--check", "gdcourse", "tests", "notebooks"]),
+            timed([*ruff, "check", *code]),
+            timed([*ruff, "format", "--check", *code]),
+            timed([sys.executable, "-m", "mypy"]),
         ]
         result["lint"] = {"seconds": sum(c["seconds"] for c in checks), "ok": all(c["ok"] for c in checks)}
     result["pytest"] = run_pytest(paths or [])
@@ -182,7 +184,7 @@ def tables(result: dict) -> str:
         )
     lint = result["lint"]
     return (
-        f"{table}\n\n`make test` as run here: ruff {lint['seconds']:.1f} s"
+        f"{table}\n\n`make test` as run here: ruff and mypy {lint['seconds']:.1f} s"
         f"{'' if lint['ok'] else ' (it reported problems)'}, then pytest {pytest['seconds']:.1f} s (unit tests "
         f"{result['unit_tests_s']:.1f} s, notebooks {notebooks:.1f} s, start-up and collection the rest): "
         f"**{result['total_s']:.1f} s** in total (target: under 120 s). pytest said: `{pytest['summary']}`"

@@ -87,7 +87,7 @@ def plot(results: dict, path: Path) -> None:
     if not panels:
         return
     figure = Figure(figsize=(5.5 * len(panels), 4.6), layout="constrained")
-    for ax, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels):
+    for ax, panel in zip(figure.subplots(1, len(panels), squeeze=False)[0], panels, strict=True):
         if panel == "optimizers":
             sizes = results["optimizers"]["sizes"]
             by_name = {}

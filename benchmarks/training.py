@@ -6,9 +6,10 @@ Both sides do the same work, step for step:
   float64, the same number of threads;
 - each epoch shuffles with the same NumPy generator, then for every batch: index the batch,
   forward, loss, backward, update; the batch loss becomes a Python float (gdcourse records it);
-- gdcourse is ``gdcourse.train.fit``, exactly as a learner calls it (with its divergence checks
-  and snapshot); torch is the loop a learner writes with ``torch.nn`` and ``torch.optim``
-  (``torch.optim.SGD`` with its default, the single-tensor loop on the CPU).
+- gdcourse is ``gdcourse.train.fit``, exactly as a learner calls it (its input checks once, its
+  divergence checks per batch and its snapshot per epoch); torch is the loop a learner writes
+  with ``torch.nn`` and ``torch.optim`` (``torch.optim.SGD`` with its default, the single-tensor
+  loop on the CPU).
 
 "Epoch" below is the training steps of one epoch (the shuffle, about 10 µs, and the evaluation
 excluded): fit's ``history.wall_time`` and the torch loop's own timer measure exactly that.
@@ -164,27 +165,31 @@ def time_to_accuracy(X, y, X_val, y_val, batch_size, target, max_epochs, repeats
 def step_breakdown(X, y, repeats) -> dict:
     """Where one batch-32 step of fit goes: each part timed on its own (CPU), beside torch's step.
 
-    The parts are the calls fit's loop makes, on the first batch of a shuffled epoch; the
-    backward pass is what loss_and_grads costs beyond its checks, forward pass and loss.
+    The parts are the calls fit's loop makes, on the first batch of a shuffled epoch: the model's
+    loss_and_grads without its input checks (fit checks the data once, before the loop), the
+    divergence check and the optimizer step; the epoch's snapshot (parameters and optimizer state,
+    for undoing a diverging epoch) is shared by the epoch's batches. "input checks" is what the same
+    call costs a learner who calls loss_and_grads directly, on top.
     """
     import torch
     import torch.nn.functional as F
 
     from gdcourse.losses import cross_entropy, one_hot, softmax
-    from gdcourse.validation import check_X_y
 
     labels = y
-    X, y = check_X_y(X, y, LAYERS[0])  # what fit hands to the loop: float64 arrays
-    batch = np.random.default_rng(SEED).permutation(len(X))[:32]
     model = MLP(LAYERS, activation="sigmoid", init="xavier", seed=SEED)
+    X, y = model.check_batch(X, y)  # what fit hands to the loop
+    batch = np.random.default_rng(SEED).permutation(len(X))[:32]
     optimizer = SGD(model.params, lr=LR)
     Xb, yb = X[batch], y[batch]
-    loss, grads = model.loss_and_grads(Xb, yb)
-    Z, Y = model.forward(Xb)[-1], model.targets(yb)
-    snapshot, zeros = [p.copy() for p in model.params], [np.zeros_like(g) for g in grads]
+    core = type(model).loss_and_grads.__wrapped__  # what fit calls on each batch
+    loss, grads = core(model, Xb, yb)
+    Z = model.forward(Xb)[-1]
+    zeros = [np.zeros_like(g) for g in grads]
     net = torch_network(torch)
     torch_optimizer = torch.optim.SGD(net.parameters(), lr=LR)
     Xt, yt, bt = torch.from_numpy(X), torch.from_numpy(labels), torch.from_numpy(batch)
+    batches_per_epoch = -(-len(X) // 32)
 
     def torch_step():
         torch_optimizer.zero_grad()
@@ -195,29 +200,32 @@ def step_breakdown(X, y, repeats) -> dict:
 
     parts = {
         "index the batch": lambda: (X[batch], y[batch]),
-        "input checks (check_X_y, targets)": lambda: (check_X_y(Xb, yb, LAYERS[0]), model.targets(yb)),
         "forward pass": lambda: model.forward(Xb),
-        "loss (cross_entropy)": lambda: cross_entropy(Z, Y),
-        "output gradient (softmax - one_hot)": lambda: (softmax(Z) - one_hot(Y, LAYERS[-1])) / len(Y),
-        "loss_and_grads": lambda: model.loss_and_grads(Xb, yb),
-        "divergence checks (isfinite)": lambda: np.isfinite(loss) and train.all_finite(grads),
-        "snapshot for divergence (copyto)": lambda: [np.copyto(s, p) for s, p in zip(snapshot, model.params)],
+        "loss (cross_entropy)": lambda: cross_entropy(Z, yb),
+        "output gradient (softmax - one_hot)": lambda: (softmax(Z) - one_hot(yb, LAYERS[-1])) / len(yb),
+        "loss_and_grads (as fit calls it)": lambda: core(model, Xb, yb),
+        "loss_and_grads (a learner's checked call)": lambda: model.loss_and_grads(Xb, yb),
+        "divergence checks (isfinite)": lambda: np.isfinite(loss) and all(np.isfinite(g).all() for g in grads),
+        "epoch snapshot, per batch": lambda: (
+            [p.copy() for p in model.params],
+            optimizer.state_dict(),
+        ),
         "optimizer.step": lambda: optimizer.step(zeros),  # zero gradients: the same work, the model unchanged
         "torch step": torch_step,
     }
     t = {name: median(v) for name, v in interleaved(parts, repeats, 0.01).items()}
-    within = ["input checks (check_X_y, targets)", "forward pass", "loss (cross_entropy)"]
-    t["backward pass"] = max(
-        0.0, t["loss_and_grads"] - sum(t[k] for k in [*within, "output gradient (softmax - one_hot)"])
-    )
-    math = t["loss_and_grads"] - t["input checks (check_X_y, targets)"]
+    t["epoch snapshot, per batch"] /= batches_per_epoch
+    within = ["forward pass", "loss (cross_entropy)", "output gradient (softmax - one_hot)"]
+    t["backward pass"] = max(0.0, t["loss_and_grads (as fit calls it)"] - sum(t[k] for k in within))
+    t["input checks"] = max(0.0, t["loss_and_grads (a learner's checked call)"] - t["loss_and_grads (as fit calls it)"])
+    math = t["loss_and_grads (as fit calls it)"]
     step = sum(
         t[k]
         for k in [
             "index the batch",
-            "loss_and_grads",
+            "loss_and_grads (as fit calls it)",
             "divergence checks (isfinite)",
-            "snapshot for divergence (copyto)",
+            "epoch snapshot, per batch",
             "optimizer.step",
         ]
     )
@@ -302,16 +310,16 @@ def tables(result: dict) -> str:
     t = b["seconds"]
     order = [
         "index the batch",
-        "input checks (check_X_y, targets)",
         "forward pass",
         "loss (cross_entropy)",
         "output gradient (softmax - one_hot)",
         "backward pass",
         "divergence checks (isfinite)",
-        "snapshot for divergence (copyto)",
+        "epoch snapshot, per batch",
         "optimizer.step",
     ]
     rows = [[part, seconds(t[part]), f"{t[part] / b['step_s']:.0%}"] for part in order]
+    rows.append(["(not in fit's loop) input checks of a learner's own call", seconds(t["input checks"]), ""])
     rows.append(["**the step (sum)**", seconds(b["step_s"]), f"{b['step_s'] / b['torch_step_s']:.2f} x torch's step"])
     rows.append(["torch's whole step", seconds(b["torch_step_s"]), ""])
     breakdown = markdown_table(["part of a batch-32 step", "CPU time", "share"], rows)

@@ -11,7 +11,9 @@ import sys
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 
-MIN_PYTHON = (3, 10)
+__all__ = ["MIN_PYTHON", "PACKAGES", "report", "rows"]
+
+MIN_PYTHON = (3, 11)
 
 # (import name, distribution name, minimum version, needed for)
 PACKAGES = [
@@ -64,7 +66,7 @@ def as_tuple(v: str) -> tuple[int, ...]:
     """'2.13.0+cpu' -> (2, 13, 0), '1.24rc1' -> (1, 24): enough to compare release numbers."""
     parts = []
     for piece in v.split("+")[0].split("."):
-        digits = re.match(r"\d*", piece).group()
+        digits = re.findall(r"^\d*", piece)[0]
         if not digits:
             break  # "post1", "dev2": past the release number
         parts.append(int(digits))

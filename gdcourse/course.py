@@ -21,6 +21,8 @@ import tempfile
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
+__all__ = ["binder_link", "find", "fresh_copy", "hub_link", "launch_table", "notebooks", "published_version", "title"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Where the course is published. README links, the link generators and the tests read these.

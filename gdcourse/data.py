@@ -17,7 +17,20 @@ from pathlib import Path
 
 import numpy as np
 
-from gdcourse.validation import check_array, check_number, check_X_y
+from gdcourse.validation import check_array, check_count, check_number, check_X_y
+
+__all__ = [
+    "Standardizer",
+    "blobs",
+    "linear_data",
+    "load_breast_cancer",
+    "load_diabetes",
+    "load_digits",
+    "load_mnist",
+    "moons",
+    "paraboloid_data",
+    "train_test_split",
+]
 
 
 def linear_data(n_samples: int = 100, w=(2.0, 3.0), b: float = 1.0, noise: float = 0.0, seed: int = 0):
@@ -28,7 +41,7 @@ def linear_data(n_samples: int = 100, w=(2.0, 3.0), b: float = 1.0, noise: float
     """
     w = np.asarray(w, dtype=np.float64)
     rng = np.random.RandomState(seed)  # the legacy generator behind np.random.rand, as in the post
-    X = rng.rand(int(n_samples), len(w))
+    X = rng.rand(check_count("n_samples", n_samples), len(w))
     y = X @ w + b
     if noise:
         y = y + noise * rng.randn(len(y))
@@ -42,7 +55,7 @@ def paraboloid_data(n_samples: int = 1000, noise: float = 1.0, seed: int = 0):
     dwarfs the variance of the signal (about 0.18): no model can explain most of ``z``.
     """
     rng = np.random.default_rng(seed)
-    X = rng.random((int(n_samples), 2))
+    X = rng.random((check_count("n_samples", n_samples), 2))
     z = (X**2).sum(axis=1) + noise * rng.standard_normal(len(X))
     return X, z
 
@@ -53,7 +66,7 @@ def blobs(n_samples: int = 200, distance: float = 2.5, seed: int = 0):
     Returns ``(X, y)`` with X of shape (n, 2) and integer labels y of shape (n,).
     """
     rng = np.random.default_rng(seed)
-    y = np.arange(int(n_samples)) % 2
+    y = np.arange(check_count("n_samples", n_samples)) % 2
     centres = np.array([[-1.0, -0.5], [1.0, 0.5]]) * distance / np.sqrt(5)
     X = centres[y] + rng.standard_normal((len(y), 2))
     order = rng.permutation(len(y))
@@ -63,17 +76,15 @@ def blobs(n_samples: int = 200, distance: float = 2.5, seed: int = 0):
 def moons(n_samples: int = 200, noise: float = 0.15, seed: int = 0):
     """Two interleaving half circles (classes 0 and 1): no straight line separates them."""
     rng = np.random.default_rng(seed)
-    y = np.arange(int(n_samples)) % 2
+    y = np.arange(check_count("n_samples", n_samples)) % 2
     angle = rng.uniform(0, np.pi, len(y))
-    X = np.where(
-        y[:, None] == 0,
-        np.c_[np.cos(angle), np.sin(angle)],
-        np.c_[1 - np.cos(angle), 0.5 - np.sin(angle)],
-    )
+    upper = np.stack([np.cos(angle), np.sin(angle)], axis=1)  # (n, 2)
+    lower = np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1)
+    X = np.where(y[:, None] == 0, upper, lower)
     return X + noise * rng.standard_normal(X.shape), y
 
 
-def bundled_file(name: str) -> Path:
+def _bundled_file(name: str) -> Path:
     """The path of a data file that scikit-learn ships in ``sklearn/datasets/data/``.
 
     Reading the file directly, instead of through ``sklearn.datasets``, spares a notebook the
@@ -94,20 +105,20 @@ def load_diabetes():
     The features come *unscaled*, as measured (scikit-learn's ``load_diabetes(scaled=False)``),
     so their ranges differ a lot. Returns ``(X, y)`` of shapes (442, 10) and (442,).
     """
-    X = np.loadtxt(bundled_file("diabetes_data_raw.csv.gz"))
-    y = np.loadtxt(bundled_file("diabetes_target.csv.gz"))
+    X = np.loadtxt(_bundled_file("diabetes_data_raw.csv.gz"))
+    y = np.loadtxt(_bundled_file("diabetes_target.csv.gz"))
     return X, y
 
 
 def load_breast_cancer():
     """scikit-learn's bundled breast-cancer data (569 tumours, 30 features; label 1 = benign, 0 = malignant)."""
-    table = np.loadtxt(bundled_file("breast_cancer.csv"), delimiter=",", skiprows=1)  # header: counts and names
+    table = np.loadtxt(_bundled_file("breast_cancer.csv"), delimiter=",", skiprows=1)  # header: counts and names
     return table[:, :-1], table[:, -1].astype(np.int64)
 
 
 def load_digits():
     """scikit-learn's bundled 8x8 digits (1,797 images as 64 pixels in 0..16, labels 0..9)."""
-    table = np.loadtxt(bundled_file("digits.csv.gz"), delimiter=",")
+    table = np.loadtxt(_bundled_file("digits.csv.gz"), delimiter=",")
     return table[:, :-1], table[:, -1].astype(np.int64)
 
 
@@ -166,7 +177,7 @@ MNIST_FILES = {  # file name -> SHA-256 of the gzipped file
 }
 
 
-def sha256(path: Path) -> str:
+def _sha256(path: Path) -> str:
     """The SHA-256 hex digest of a file."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -175,7 +186,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def download(url: str, path: Path, expected_sha256: str) -> Path:
+def _download(url: str, path: Path, expected_sha256: str) -> Path:
     """Download ``url`` to ``path`` unless a verified copy is there already.
 
     The bytes go to a temporary file in the same folder, are checked against
@@ -183,7 +194,7 @@ def download(url: str, path: Path, expected_sha256: str) -> Path:
     or corrupted download never leaves a file at ``path``.
     """
     path = Path(path)
-    if path.exists() and sha256(path) == expected_sha256:
+    if path.exists() and _sha256(path) == expected_sha256:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
@@ -197,7 +208,7 @@ def download(url: str, path: Path, expected_sha256: str) -> Path:
                 f"Could not download {url} ({error}). Are you online? Try again later, pass another "
                 f"mirror with url=..., or put the file {path.name} in {path.parent} yourself."
             ) from None
-        found = sha256(Path(tmp))
+        found = _sha256(Path(tmp))
         if found != expected_sha256:
             raise OSError(
                 f"Checksum mismatch for {url}: expected SHA-256 {expected_sha256}, got {found}. "
@@ -210,7 +221,7 @@ def download(url: str, path: Path, expected_sha256: str) -> Path:
     return path
 
 
-def read_idx(path: Path) -> np.ndarray:
+def _read_idx(path: Path) -> np.ndarray:
     """Read a gzipped IDX file (MNIST's format: a magic number, the shape, then raw bytes)."""
     try:
         with gzip.open(path, "rb") as f:
@@ -243,10 +254,12 @@ def load_mnist(
     10,000; all of them as float64 take 440 MB). The cache is ``cache_dir``, else
     ``$GDCOURSE_DATA``, else ``~/.cache/gdcourse``. Downloaded data are never unpickled.
     """
+    num_train = None if num_train is None else check_count("num_train", num_train)
+    num_test = None if num_test is None else check_count("num_test", num_test)
     folder = Path(cache_dir or os.environ.get("GDCOURSE_DATA") or Path.home() / ".cache" / "gdcourse") / "mnist"
     names = list(files)
-    paths = [download(url + name, folder / name, files[name]) for name in names]
-    arrays = {name: read_idx(path) for name, path in zip(names, paths)}
+    paths = [_download(url + name, folder / name, files[name]) for name in names]
+    arrays = {name: _read_idx(path) for name, path in zip(names, paths, strict=True)}
     train_images, train_labels, test_images, test_labels = (arrays[name] for name in names)
     if len(train_images) != len(train_labels) or len(test_images) != len(test_labels):
         raise ValueError("MNIST images and labels have different lengths; delete the cache folder and retry.")

@@ -10,7 +10,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.validation import check_array
+from gdcourse.validation import check_array, check_count
+
+__all__ = [
+    "Beale",
+    "Booth",
+    "Function",
+    "Himmelblau",
+    "Quadratic",
+    "Rastrigin",
+    "Rosenbrock",
+    "Saddle",
+    "all_functions",
+    "bowl",
+    "ill_conditioned",
+    "parabola",
+]
 
 
 class Function:
@@ -22,8 +37,8 @@ class Function:
     x0: tuple = (0.0, 0.0)
     minima: tuple = ()
     min_value: float | None = 0.0
-    xlim = (-2.0, 2.0)
-    ylim = (-2.0, 2.0)
+    xlim: tuple[float, float] = (-2.0, 2.0)
+    ylim: tuple[float, float] | None = (-2.0, 2.0)
 
     def __call__(self, x) -> np.ndarray:
         """The value f(x); ``x`` has shape ``(dim,)`` or ``(..., dim)``."""
@@ -133,6 +148,7 @@ class Quadratic(Function):
     @classmethod
     def with_condition_number(cls, kappa: float, dim: int = 2, seed: int = 0, mu: float = 1.0) -> Quadratic:
         """A random rotated quadratic with eigenvalues spread evenly from ``mu`` to ``kappa * mu``."""
+        dim = check_count("dim", dim)
         rng = np.random.default_rng(seed)
         Q, _ = np.linalg.qr(rng.standard_normal((dim, dim)))
         eigenvalues = np.linspace(mu, kappa * mu, dim)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+__all__ = ["GradcheckResult", "check_function", "check_model", "numerical_gradient", "relative_error"]
+
 GOOD, BAD = 1e-7, 1e-2
 
 
@@ -63,7 +65,7 @@ class GradcheckResult:
 
     def __repr__(self) -> str:
         verdict = "good" if self.passed else ("WRONG" if self.max_error > BAD else "suspicious")
-        rows = ", ".join(f"{n}: {e:.1e}" for n, e in zip(self.names, self.errors))
+        rows = ", ".join(f"{n}: {e:.1e}" for n, e in zip(self.names, self.errors, strict=True))
         return f"Gradient check {verdict} (max relative error {self.max_error:.1e}; {rows})"
 
 
@@ -77,7 +79,7 @@ def check_model(model, X, y, h: float = 1e-5) -> GradcheckResult:
     def loss():
         return model.loss_and_grads(X, y)[0]
 
-    errors = [relative_error(g, numerical_gradient(loss, p, h)) for p, g in zip(model.params, grads)]
+    errors = [relative_error(g, numerical_gradient(loss, p, h)) for p, g in zip(model.params, grads, strict=True)]
     names = [f"params[{i}]" for i in range(len(errors))]
     return GradcheckResult(names, errors)
 

@@ -6,7 +6,21 @@ Losses use mean reduction and equal PyTorch's ``MSELoss``, ``BCEWithLogitsLoss``
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+
+__all__ = [
+    "ACTIVATIONS",
+    "bce_with_logits",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "log_softmax",
+    "mse",
+    "one_hot",
+    "sigmoid",
+    "softmax",
+]
 
 
 def sigmoid(z: np.ndarray) -> np.ndarray:
@@ -63,7 +77,7 @@ def cross_entropy(Z: np.ndarray, labels: np.ndarray) -> float:
 
 # Hidden-layer activations, each with its derivative written in terms of its *output* a,
 # which is what backpropagation has at hand.
-ACTIVATIONS = {
+ACTIVATIONS: dict[str, tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]] = {
     "sigmoid": (sigmoid, lambda a: a * (1 - a)),
     "tanh": (np.tanh, lambda a: 1 - a**2),
     "relu": (lambda z: np.maximum(z, 0), lambda a: (a > 0).astype(a.dtype)),

@@ -9,10 +9,46 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
 import numpy as np
 
 from gdcourse.losses import ACTIVATIONS, bce_with_logits, cross_entropy, log_softmax, mse, one_hot, sigmoid, softmax
-from gdcourse.validation import check_array, check_choice, check_labels, check_number, check_X_y
+from gdcourse.validation import check_array, check_choice, check_count, check_labels, check_X_y
+
+__all__ = [
+    "MLP",
+    "Evaluation",
+    "LinearModel",
+    "LinearRegression",
+    "LogisticRegression",
+    "Model",
+    "SoftmaxRegression",
+    "checks_data",
+]
+
+
+class Evaluation(NamedTuple):
+    """What ``model.evaluate`` returns: the loss and the accuracy (``None`` for a regression)."""
+
+    loss: float
+    accuracy: float | None
+
+
+def checks_data(method: Callable) -> Callable:
+    """Check ``(X, y)`` with the model's ``check_batch`` before ``method`` computes anything.
+
+    A learner's call is checked; ``fit`` checks the whole data set once and then runs the
+    method itself on every batch (``method.__wrapped__``): checks at the boundary, none in the loop.
+    """
+
+    @functools.wraps(method)
+    def checked(self: Model, X: Any, y: Any) -> Any:
+        return method(self, *self.check_batch(X, y))
+
+    return checked
 
 
 class Model:
@@ -20,119 +56,135 @@ class Model:
 
     is_classifier = False
     n_features: int
+    params: list[np.ndarray]
 
-    def check_X(self, X) -> np.ndarray:
+    def check_X(self, X: Any) -> np.ndarray:
+        """``X`` as a finite float array of shape (n, n_features), or a clear error."""
         X = check_array("X", X, ndim=2)
         if X.shape[1] != self.n_features:
             raise ValueError(f"X has {X.shape[1]} features but the model expects {self.n_features}.")
         return X
+
+    def check_batch(self, X: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+        """``(X, y)`` checked and with ``y`` in the form the model computes with (see ``targets``)."""
+        X, y = check_X_y(X, y, self.n_features)
+        return X, self.targets(y)
+
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """The targets as the loss needs them: here one number per sample, shape (n,)."""
+        return y.reshape(len(y))
 
     @property
     def num_params(self) -> int:
         """Total number of scalar parameters."""
         return sum(p.size for p in self.params)
 
-    def accuracy(self, X, y) -> float:
+    def accuracy(self, X: Any, y: Any) -> float:
         """Fraction of samples whose predicted class equals the label (classifiers only)."""
         return float(np.mean(self.predict(X) == y))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predictions for the rows of ``X``."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        """The call that builds this model."""
+        raise NotImplementedError
 
     def __repr__(self) -> str:
         shapes = ", ".join(str(p.shape) for p in self.params)
         return f"{self.describe()}: params of shapes [{shapes}], {self.num_params:,} numbers"
 
 
-class LinearRegression(Model):
+class LinearModel(Model):
+    """A weight vector ``w`` of shape (d,) and a bias ``b`` (a 0-d array), both starting at zero:
+    the parameters of linear and logistic regression, ``params = [w, b]``."""
+
+    def __init__(self, n_features: int):
+        self.n_features = check_count("n_features", n_features)
+        self.w = np.zeros(self.n_features)
+        self.b = np.zeros(())
+        self.params = [self.w, self.b]
+
+    def describe(self) -> str:
+        return f"{type(self).__name__}(n_features={self.n_features})"
+
+
+class LinearRegression(LinearModel):
     r"""$\hat y = Xw + b$ with the mean squared error $\mathcal{L} = \frac1n\sum_i(\hat y_i - y_i)^2$.
 
     Gradients: $\nabla_w \mathcal{L} = \frac2n X^\top(\hat y - y)$,
     $\partial_b \mathcal{L} = \frac2n\sum_i(\hat y_i - y_i)$.
-    ``params = [w, b]`` with ``w`` of shape (d,) and ``b`` a 0-d array; both start at zero.
     """
 
-    def __init__(self, n_features: int):
-        self.n_features = int(check_number("n_features", n_features, low=1))
-        self.w = np.zeros(self.n_features)
-        self.b = np.zeros(())
-        self.params = [self.w, self.b]
-
-    def describe(self) -> str:
-        return f"LinearRegression(n_features={self.n_features})"
-
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """Predicted targets, shape (n,)."""
         return self.check_X(X) @ self.w + self.b
 
+    @checks_data
     def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
         """Mean squared error on (X, y) and its gradients ``[grad_w, grad_b]``."""
-        X, y = check_X_y(X, y, self.n_features)
-        y = y.reshape(len(y))
-        residual = X @ self.w + self.b - y  # (n,)
+        y_hat = X @ self.w + self.b  # (n,)
+        residual = y_hat - y
         grad_w = 2 * X.T @ residual / len(y)
         grad_b = 2 * np.mean(residual)
-        return mse(residual, 0.0), [grad_w, np.asarray(grad_b)]
+        return mse(y_hat, y), [grad_w, np.asarray(grad_b)]
 
-    def evaluate(self, X, y) -> tuple[float, None]:
+    @checks_data
+    def evaluate(self, X, y) -> Evaluation:
         """Mean squared error on (X, y), without the gradients (and no accuracy: a regression)."""
-        X, y = check_X_y(X, y, self.n_features)
-        return mse(X @ self.w + self.b - y.reshape(len(y)), 0.0), None
+        return Evaluation(mse(X @ self.w + self.b, y), None)
 
 
-class LogisticRegression(Model):
+class LogisticRegression(LinearModel):
     r"""$p = \sigma(Xw + b)$ with the binary cross-entropy, labels $y \in \{0, 1\}$.
 
     The gradient has the same form as linear regression's: $\nabla_w \mathcal{L} = \frac1n X^\top(p - y)$,
-    $\partial_b \mathcal{L} = \frac1n \sum_i (p_i - y_i)$. ``params = [w, b]``, both start at zero.
+    $\partial_b \mathcal{L} = \frac1n \sum_i (p_i - y_i)$.
     """
 
     is_classifier = True
 
-    def __init__(self, n_features: int):
-        self.n_features = int(check_number("n_features", n_features, low=1))
-        self.w = np.zeros(self.n_features)
-        self.b = np.zeros(())
-        self.params = [self.w, self.b]
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """Class labels 0 or 1 as integers (an error for anything else)."""
+        return check_labels(y, 2)
 
-    def describe(self) -> str:
-        return f"LogisticRegression(n_features={self.n_features})"
-
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Probability of class 1 for each sample, shape (n,)."""
         return sigmoid(self.check_X(X) @ self.w + self.b)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """Class labels (0 or 1): 1 where the probability is at least 0.5."""
         return (self.predict_proba(X) >= 0.5).astype(np.int64)
 
+    @checks_data
     def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
         """Binary cross-entropy on (X, y) and its gradients ``[grad_w, grad_b]``."""
-        X, y = check_X_y(X, y, self.n_features)
-        y = check_labels(y, 2).astype(np.float64)
         z = X @ self.w + self.b  # logits, (n,)
         p = sigmoid(z)
         grad_w = X.T @ (p - y) / len(y)
         grad_b = np.mean(p - y)
         return bce_with_logits(z, y), [grad_w, np.asarray(grad_b)]
 
-    def evaluate(self, X, y) -> tuple[float, float]:
+    @checks_data
+    def evaluate(self, X, y) -> Evaluation:
         """Binary cross-entropy and accuracy on (X, y), from one forward pass."""
-        X, y = check_X_y(X, y, self.n_features)
-        labels = check_labels(y, 2)
         z = X @ self.w + self.b
-        return bce_with_logits(z, labels.astype(np.float64)), float(np.mean((sigmoid(z) >= 0.5) == labels))
+        return Evaluation(bce_with_logits(z, y), float(np.mean((sigmoid(z) >= 0.5) == y)))
 
 
 class SoftmaxRegression(Model):
     r"""Multinomial logistic regression: $P = \mathrm{softmax}(XW + b)$ with the cross-entropy.
 
-    $\nabla_W \mathcal{L} = \frac1n X^\top(P - Y)$, $\nabla_b \mathcal{L} = \frac1n \sum_i (P_i - Y_i)$, where $Y$ is
-    one-hot. It is an MLP with no hidden layer. ``params = [W, b]``, shapes (d, K) and (K,).
+    $\nabla_W \mathcal{L} = \frac1n X^\top(P - Y)$, $\nabla_b \mathcal{L} = \frac1n \sum_i (P_i - Y_i)$, where
+    $Y$ is one-hot. It is an MLP with no hidden layer. ``params = [W, b]``, shapes (d, K) and (K,).
     """
 
     is_classifier = True
 
     def __init__(self, n_features: int, n_classes: int):
-        self.n_features = int(check_number("n_features", n_features, low=1))
-        self.n_classes = int(check_number("n_classes", n_classes, low=2))
+        self.n_features = check_count("n_features", n_features)
+        self.n_classes = check_count("n_classes", n_classes, low=2)
         self.W = np.zeros((self.n_features, self.n_classes))
         self.b = np.zeros(self.n_classes)
         self.params = [self.W, self.b]
@@ -140,28 +192,30 @@ class SoftmaxRegression(Model):
     def describe(self) -> str:
         return f"SoftmaxRegression(n_features={self.n_features}, n_classes={self.n_classes})"
 
-    def predict_proba(self, X) -> np.ndarray:
+    def targets(self, y: np.ndarray) -> np.ndarray:
+        """Class labels 0..K-1 as integers (an error for anything else)."""
+        return check_labels(y, self.n_classes)
+
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, shape (n, K); each row sums to 1."""
         return softmax(self.check_X(X) @ self.W + self.b)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """The most probable class for each sample, shape (n,)."""
         return np.argmax(self.check_X(X) @ self.W + self.b, axis=1)
 
+    @checks_data
     def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
         """Cross-entropy on (X, y) and its gradients ``[grad_W, grad_b]``."""
-        X, y = check_X_y(X, y, self.n_features)
-        labels = check_labels(y, self.n_classes)
         Z = X @ self.W + self.b  # logits, (n, K)
-        dZ = (softmax(Z) - one_hot(labels, self.n_classes)) / len(labels)
-        return cross_entropy(Z, labels), [X.T @ dZ, dZ.sum(axis=0)]
+        dZ = (softmax(Z) - one_hot(y, self.n_classes)) / len(y)
+        return cross_entropy(Z, y), [X.T @ dZ, dZ.sum(axis=0)]
 
-    def evaluate(self, X, y) -> tuple[float, float]:
+    @checks_data
+    def evaluate(self, X, y) -> Evaluation:
         """Cross-entropy and accuracy on (X, y), from one forward pass."""
-        X, y = check_X_y(X, y, self.n_features)
-        labels = check_labels(y, self.n_classes)
         Z = X @ self.W + self.b
-        return cross_entropy(Z, labels), float(np.mean(np.argmax(Z, axis=1) == labels))
+        return Evaluation(cross_entropy(Z, y), float(np.mean(np.argmax(Z, axis=1) == y)))
 
 
 class MLP(Model):
@@ -191,11 +245,11 @@ class MLP(Model):
         init: str = "xavier",
         seed: int = 0,
     ):
-        if len(layer_sizes) < 2 or any(int(n) != n or n < 1 for n in layer_sizes):
+        if isinstance(layer_sizes, (str, np.ndarray)) or not hasattr(layer_sizes, "__len__") or len(layer_sizes) < 2:
             raise ValueError(
                 f"layer_sizes must list at least two positive integers, [inputs, ..., outputs]; got {layer_sizes!r}."
             )
-        self.layer_sizes = [int(n) for n in layer_sizes]
+        self.layer_sizes = [check_count(f"layer_sizes[{i}]", n) for i, n in enumerate(layer_sizes)]
         self.activation = check_choice("activation", activation, self.activations)
         self.loss = check_choice("loss", loss, self.losses)
         self.init = check_choice("init", init, self.inits)
@@ -207,7 +261,7 @@ class MLP(Model):
         self.phi, self.phi_grad = ACTIVATIONS[self.activation]
         rng = np.random.default_rng(seed)
         self.params = []
-        for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
+        for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:], strict=True):
             std = {"zeros": 0.0, "normal": 1.0, "xavier": np.sqrt(2 / (fan_in + fan_out)), "he": np.sqrt(2 / fan_in)}
             self.params += [std[self.init] * rng.standard_normal((fan_in, fan_out)), np.zeros(fan_out)]
 
@@ -217,14 +271,18 @@ class MLP(Model):
             f"init={self.init!r}, seed={self.seed})"
         )
 
+    @property
+    def layers(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The parameters as one ``(W, b)`` pair per layer, first layer first (the arrays of ``params``)."""
+        return list(zip(self.params[0::2], self.params[1::2], strict=True))
+
     def forward(self, X: np.ndarray) -> list[np.ndarray]:
         """Every layer's output: the input ``X``, each hidden layer's activations, then the raw output (logits)."""
+        *hidden, (W_out, b_out) = self.layers
         outputs = [X]
-        for l in range(0, len(self.params) - 2, 2):
-            W, b = self.params[l], self.params[l + 1]
+        for W, b in hidden:
             outputs.append(self.phi(outputs[-1] @ W + b))
-        W, b = self.params[-2], self.params[-1]
-        outputs.append(outputs[-1] @ W + b)
+        outputs.append(outputs[-1] @ W_out + b_out)
         return outputs
 
     def targets(self, y: np.ndarray) -> np.ndarray:
@@ -238,46 +296,43 @@ class MLP(Model):
             raise ValueError(f"y has {Y.shape[1]} column(s) but the network has {self.n_outputs} output(s).")
         return Y
 
+    @checks_data
     def loss_and_grads(self, X, y) -> tuple[float, list[np.ndarray]]:
         """Forward pass, loss, and backpropagation: returns (loss, [grad_W1, grad_b1, ...])."""
-        X, y = check_X_y(X, y, self.n_features)
-        Y = self.targets(y)
         outputs = self.forward(X)
         Z = outputs[-1]  # (n, K)
         if self.is_classifier:
-            loss = cross_entropy(Z, Y)
-            dZ = (softmax(Z) - one_hot(Y, self.n_outputs)) / len(Y)  # dL/dZ of softmax + cross-entropy
+            loss = cross_entropy(Z, y)
+            dZ = (softmax(Z) - one_hot(y, self.n_outputs)) / len(y)  # dL/dZ of softmax + cross-entropy
         else:
-            loss = mse(Z, Y)
-            dZ = 2 * (Z - Y) / Z.size  # dL/dZ of the mean over all n*K entries
-        grads = [None] * len(self.params)
-        for l in reversed(range(0, len(self.params), 2)):  # from the last layer back to the first
-            a_prev = outputs[l // 2]
-            grads[l] = a_prev.T @ dZ  # dL/dW = a_prev^T dZ
-            grads[l + 1] = dZ.sum(axis=0)  # dL/db = sum over the batch
-            if l > 0:
-                dZ = (dZ @ self.params[l].T) * self.phi_grad(a_prev)  # chain rule through phi
+            loss = mse(Z, y)
+            dZ = 2 * (Z - y) / Z.size  # dL/dZ of the mean over all n*K entries
+        grads: list[np.ndarray] = []
+        for (W, _), a_prev in zip(reversed(self.layers), reversed(outputs[:-1]), strict=True):  # last layer first
+            grads = [a_prev.T @ dZ, dZ.sum(axis=0), *grads]  # dL/dW = a_prev^T dZ, dL/db = sum over the batch
+            if a_prev is not X:  # pass dZ down to the layer below (the input needs none)
+                dZ = (dZ @ W.T) * self.phi_grad(a_prev)  # chain rule through phi
         return loss, grads
 
-    def evaluate(self, X, y) -> tuple[float, float | None]:
+    @checks_data
+    def evaluate(self, X, y) -> Evaluation:
         """The loss of ``loss_and_grads`` and, for a classifier, the accuracy, from one forward pass."""
-        X, y = check_X_y(X, y, self.n_features)
-        Z, Y = self.forward(X)[-1], self.targets(y)
+        Z = self.forward(X)[-1]
         if self.is_classifier:
-            return cross_entropy(Z, Y), float(np.mean(np.argmax(Z, axis=1) == Y))
-        return mse(Z, Y), None
+            return Evaluation(cross_entropy(Z, y), float(np.mean(np.argmax(Z, axis=1) == y)))
+        return Evaluation(mse(Z, y), None)
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Any) -> np.ndarray:
         """Class labels (cross-entropy) or the outputs (MSE; shape (n,) when K = 1)."""
         Z = self.forward(self.check_X(X))[-1]
         if self.is_classifier:
             return np.argmax(Z, axis=1)
         return Z[:, 0] if self.n_outputs == 1 else Z
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities (cross-entropy networks), shape (n, K)."""
         return softmax(self.forward(self.check_X(X))[-1])
 
-    def log_proba(self, X) -> np.ndarray:
+    def log_proba(self, X: Any) -> np.ndarray:
         """Log-probabilities, computed stably from the logits, shape (n, K)."""
         return log_softmax(self.forward(self.check_X(X))[-1])

@@ -1,5 +1,6 @@
-"""Figures for the course. Each function takes data (a function, a ``Path``, a ``History``)
-and returns a matplotlib ``Figure``; give ``ax=`` to draw into an existing axes instead.
+"""Figures for the course. Each function takes data (a function, a ``Trajectory``, a ``History``)
+and returns a matplotlib ``Figure``; give ``ax=`` to draw into an existing axes instead (all but
+``digits``, which makes a grid of its own).
 
 The figures are not managed by pyplot, so nothing is drawn twice and nothing piles up in
 memory: in a notebook, end the cell with the figure (or call ``display(fig)``) to show it.
@@ -7,9 +8,33 @@ memory: in a notebook, end the cell with the figure (or call ``display(fig)``) t
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+__all__ = [
+    "COLORS",
+    "OPTIMIZER_STYLES",
+    "contour_paths",
+    "convergence",
+    "decision_boundary",
+    "digits",
+    "draw_contours",
+    "draw_curve",
+    "draw_paths_1d",
+    "draw_paths_2d",
+    "grid",
+    "line_styles",
+    "loss_curves",
+    "optimizer_name",
+    "optimizer_style",
+    "path_1d",
+    "show_figures_in_notebooks",
+    "surface_path",
+]
 
 # Colours for lines that are not optimizers (data sets, learning rates, seeds): the Okabe-Ito
 # palette, safe for the common forms of colour blindness.
@@ -80,7 +105,7 @@ def line_styles(labels) -> list[dict]:
     ]
 
 
-def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
+def _new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -> Axes:
     """The given axes, or the axes of a new unmanaged figure."""
     if ax is not None:
         return ax
@@ -88,37 +113,57 @@ def new_axes(ax: Axes | None, figsize=(6, 4.5), projection: str | None = None) -
     return fig.add_subplot(projection=projection)
 
 
-def as_dict(paths, default_name: str = "path") -> dict:
+def _figure(ax: Axes) -> Figure:
+    """The figure ``ax`` belongs to (a ``Figure``: the course makes no subfigures)."""
+    return cast(Figure, ax.figure)
+
+
+def _as_dict(paths, default_name: str = "path") -> dict:
     """Accept one record or a ``{label: record}`` dict."""
     return paths if isinstance(paths, dict) else {default_name: paths}
 
 
 def path_1d(function, paths, ax: Axes | None = None, title: str | None = None, xlim=None) -> Figure:
     """The curve ``f`` on its window with each path's points on it, numbered by step order."""
-    ax = new_axes(ax)
-    paths = as_dict(paths, "gradient descent")
+    ax = _new_axes(ax)
     lo, hi = xlim or function.xlim
-    xs = np.linspace(lo, hi, 400)
+    draw_curve(function, ax, (lo, hi), title)
+    draw_paths_1d(function, _as_dict(paths, "gradient descent"), ax, (lo + hi) / 2)
+    return _figure(ax)
+
+
+def draw_curve(function, ax: Axes, xlim, title: str | None = None) -> None:
+    """The curve ``f`` over ``xlim`` with the axis labels and the title: what ``path_1d`` draws before the paths."""
+    xs = np.linspace(xlim[0], xlim[1], 400)
     ax.plot(xs, function(xs[:, None]), color="black", lw=1.5, label=function.latex or function.name)
+    ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
+
+
+def draw_paths_1d(function, paths: dict, ax: Axes, middle: float) -> list[Artist]:
+    """The paths' points on the curve, their start labels, the minima and the legend; returns the
+    artists drawn (the part of ``path_1d`` that changes with the paths)."""
+    artists: list[Artist] = []
     for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         x, fx = path.points[:, 0], path.values
         color = style["color"]
-        ax.plot(x, fx, linestyle=style["linestyle"], color=color, lw=0.8, alpha=0.5)
-        ax.scatter(x, fx, color=color, marker=style["marker"], s=18, zorder=3, label=f"{name} ({len(path) - 1} steps)")
-        right = x[0] > (lo + hi) / 2  # label the start on its side facing the middle, so it stays inside the axes
+        artists += ax.plot(x, fx, linestyle=style["linestyle"], color=color, lw=0.8, alpha=0.5)
+        label = f"{name} ({len(path) - 1} steps)"
+        artists.append(ax.scatter(x, fx, color=color, marker=style["marker"], s=18, zorder=3, label=label))
+        right = x[0] > middle  # label the start on its side facing the middle, so it stays inside the axes
         offset, align = ((-5, 5), "right") if right else ((5, 5), "left")
-        ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=offset, ha=align, color=color)
+        artists.append(
+            ax.annotate("start", (x[0], fx[0]), textcoords="offset points", xytext=offset, ha=align, color=color)
+        )
     for m in function.minima:
-        ax.plot(m[0], function(np.array(m)), "k*", ms=12, label="minimum")
-    ax.set(xlabel="x", ylabel="f(x)", title=title or f"Gradient descent on {function.latex or function.name}")
-    ax.legend(loc="best", fontsize=8)
-    return ax.figure
+        artists += ax.plot(m[0], function(np.array(m)), "k*", ms=12, label="minimum")
+    artists.append(ax.legend(loc="best", fontsize=8))
+    return artists
 
 
 def grid(function, n: int = 200, xlim=None, ylim=None):
     """Coordinates and values of ``function`` on an n x n grid over its window."""
-    xs = np.linspace(*(xlim or function.xlim), n)
-    ys = np.linspace(*(ylim or function.ylim), n)
+    (x_lo, x_hi), (y_lo, y_hi) = xlim or function.xlim, ylim or function.ylim
+    xs, ys = np.linspace(x_lo, x_hi, n), np.linspace(y_lo, y_hi, n)
     XX, YY = np.meshgrid(xs, ys)
     return XX, YY, function(np.stack([XX, YY], axis=-1))
 
@@ -142,7 +187,15 @@ def contour_paths(
     ``colors`` overrides the colour of a label; ``show_values=False`` leaves the final value
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
     """
-    ax = new_axes(ax, figsize=(6, 5))
+    ax = _new_axes(ax, figsize=(6, 5))
+    draw_contours(function, ax, title, log_levels, xlim, ylim)
+    draw_paths_2d(function, _as_dict(paths), ax, colors, show_values)
+    return _figure(ax)
+
+
+def draw_contours(function, ax: Axes, title: str | None = None, log_levels: bool | None = None, xlim=None, ylim=None):
+    """Filled contours of ``function`` over its window, the axis labels and the title: what
+    ``contour_paths`` draws before the paths."""
     XX, YY, Z = grid(function, xlim=xlim, ylim=ylim)
     z_min = function.min_value if function.min_value is not None else Z.min()
     spread = Z.max() - z_min
@@ -154,27 +207,34 @@ def contour_paths(
         levels = np.linspace(Z.min(), Z.max(), 25)
     ax.contourf(XX, YY, Z, levels=levels, cmap="Greys", alpha=0.35)
     ax.contour(XX, YY, Z, levels=levels, colors="gray", linewidths=0.5)
-    paths = as_dict(paths)
+    ax.set(xlim=xlim or function.xlim, ylim=ylim or function.ylim, xlabel="x", ylabel="y")
+    ax.set_title(title or function.latex or function.name)
+
+
+def draw_paths_2d(
+    function, paths: dict, ax: Axes, colors: dict | None = None, show_values: bool = True
+) -> list[Artist]:
+    """The paths as lines, the start, the minima and the legend; returns the artists drawn (the part
+    of ``contour_paths`` that changes with the paths)."""
+    artists: list[Artist] = []
     for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         pts = path.points
         label = name + (f": f = {path.values[-1]:.3g}" if show_values else "")
         label += " (diverged)" if getattr(path, "diverged", False) else ""
         style["color"] = (colors or {}).get(name, style["color"])
-        ax.plot(pts[:, 0], pts[:, 1], **style, ms=3, lw=1.3, label=label)
+        artists += ax.plot(pts[:, 0], pts[:, 1], **style, ms=3, lw=1.3, label=label)
     first = next(iter(paths.values()), None)
     if first is not None:
-        ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
+        artists += ax.plot(*first.points[0], "ko", ms=7, mfc="white", label="start")
     for i, m in enumerate(function.minima):
-        ax.plot(*m, "k*", ms=12, label="minimum" if i == 0 else None)
-    ax.set(xlim=xlim or function.xlim, ylim=ylim or function.ylim, xlabel="x", ylabel="y")
-    ax.set_title(title or function.latex or function.name)
-    ax.legend(loc="best", fontsize=8)
-    return ax.figure
+        artists += ax.plot(*m, "k*", ms=12, label="minimum" if i == 0 else None)
+    artists.append(ax.legend(loc="best", fontsize=8))
+    return artists
 
 
-def surface_path(function, path, ax: Axes | None = None, title: str | None = None) -> Figure:
-    """The surface ``z = f(x, y)`` in 3-D with the path drawn on it."""
-    ax = new_axes(ax, figsize=(7, 5.5), projection="3d")
+def surface_path(function, path, ax: Any = None, title: str | None = None) -> Figure:
+    """The surface ``z = f(x, y)`` in 3-D with the path drawn on it (``ax``: a 3-D axes)."""
+    ax = _new_axes(ax, figsize=(7, 5.5), projection="3d")
     XX, YY, Z = grid(function, n=60)
     ax.plot_surface(XX, YY, Z, cmap="viridis", alpha=0.6, linewidth=0)
     pts = path.points
@@ -182,7 +242,7 @@ def surface_path(function, path, ax: Axes | None = None, title: str | None = Non
     ax.set(xlabel="x", ylabel="y", zlabel="f(x, y)")
     ax.set_title(title or f"Gradient descent on {function.latex or function.name}")
     ax.legend(loc="upper right", fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 def convergence(
@@ -193,8 +253,8 @@ def convergence(
     ``rates`` optionally maps a label to a per-step error factor ``r``; the line ``r^(2k)``
     (the error in f shrinks with the square of the error in x) is drawn dashed for comparison.
     """
-    ax = new_axes(ax)
-    paths = as_dict(paths)
+    ax = _new_axes(ax)
+    paths = _as_dict(paths)
     for (name, path), style in zip(paths.items(), line_styles(paths), strict=True):
         gap = np.maximum(path.values - f_star, 1e-300)
         ax.semilogy(gap, **style, markevery=max(1, len(gap) // 10), label=name)
@@ -205,7 +265,7 @@ def convergence(
         ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=style["color"], lw=1, label=name)
     ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
     ax.legend(fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 LABELS = {"epoch": "epoch", "grad_evals": "gradient evaluations (samples processed)", "wall_time": "training time (s)"}
@@ -228,8 +288,8 @@ def loss_curves(
     """
     if x not in LABELS or metric not in ("loss", "acc"):
         raise ValueError(f"x must be one of {list(LABELS)} and metric 'loss' or 'acc'; got {x!r}, {metric!r}.")
-    ax = new_axes(ax)
-    histories = as_dict(histories, "train")
+    ax = _new_axes(ax)
+    histories = _as_dict(histories, "train")
     for (name, h), style in zip(histories.items(), line_styles(histories), strict=True):
         xs = getattr(h, x)
         train, valid = getattr(h, f"train_{metric}"), getattr(h, f"val_{metric}")
@@ -246,12 +306,12 @@ def loss_curves(
         title=title or f"{'Accuracy' if metric == 'acc' else 'Loss'} during training",
     )
     ax.legend(fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 def decision_boundary(model, X, y, ax: Axes | None = None, title: str | None = None, padding: float = 0.5) -> Figure:
     """The model's predicted probability of class 1 over the plane, the 0.5 line, and the data."""
-    ax = new_axes(ax, figsize=(5.5, 4.5))
+    ax = _new_axes(ax, figsize=(5.5, 4.5))
     lo, hi = X.min(axis=0) - padding, X.max(axis=0) + padding
     XX, YY = np.meshgrid(np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200))
     P = model.predict_proba(np.c_[XX.ravel(), YY.ravel()])
@@ -260,12 +320,19 @@ def decision_boundary(model, X, y, ax: Axes | None = None, title: str | None = N
     ax.contour(XX, YY, P, levels=[0.5], colors="black", linewidths=1.5)
     for label, marker, color in [(0, "o", "tab:blue"), (1, "^", "tab:red")]:
         ax.scatter(
-            *X[y == label].T, marker=marker, c=color, edgecolors="k", linewidths=0.4, s=22, label=f"class {label}"
+            X[y == label, 0],
+            X[y == label, 1],
+            marker=marker,
+            c=color,
+            edgecolors="k",
+            linewidths=0.4,
+            s=22,
+            label=f"class {label}",
         )
     ax.figure.colorbar(filled, ax=ax, label="P(class 1)")
     ax.set(xlabel="$x_1$", ylabel="$x_2$", title=title or "Decision boundary (black: P = 0.5)")
     ax.legend(loc="best", fontsize=8)
-    return ax.figure
+    return _figure(ax)
 
 
 def digits(images, labels, predictions=None, n: int = 20, shape=(8, 8), title: str | None = None) -> Figure:
@@ -298,8 +365,8 @@ def show_figures_in_notebooks(shell=None) -> bool:
     """Let Jupyter draw a ``Figure`` that ends a cell as a PNG image, as pyplot's inline backend does.
 
     The course never imports pyplot, and without pyplot IPython has no rule for showing a bare
-    ``Figure`` (it prints ``<Figure size ...>``). This registers one; it runs when this module is
-    imported inside IPython. Returns True if a shell was found.
+    ``Figure`` (it prints ``<Figure size ...>``). This registers one; ``gdcourse.setup()`` calls it
+    (``%matplotlib inline`` does the same). Returns True if a shell was found.
     """
     import sys
     from functools import partial
@@ -314,6 +381,3 @@ def show_figures_in_notebooks(shell=None) -> bool:
 
     shell.display_formatter.formatters["image/png"].for_type(Figure, partial(print_figure, fmt="png", base64=True))
     return True
-
-
-show_figures_in_notebooks()

@@ -1,18 +1,24 @@
 """Run NumPy's BLAS on one thread: the course multiplies small matrices.
 
-For products of this size, extra BLAS threads gain little even on an idle machine (measured:
-the digits MLP with batch 32 runs at the same speed on one thread as on two; full-batch
-epochs about 10% slower). Where cores are shared they cost a lot: a Binder or JupyterHub
-container sees every core of a large machine but may use one or two, and OpenBLAS would start
-a thread per visible core that then queue for the same CPU (3-5x slower cells measured on a
-busy 2-core machine). One thread also makes results independent of the machine's core count.
-``import gdcourse`` applies this, unless you chose yourself with ``OMP_NUM_THREADS``,
-``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS``.
+For products of this size extra BLAS threads gain nothing, and where cores are shared they cost
+a lot: a Binder or JupyterHub container sees every core of a large machine but may use one or
+two, and OpenBLAS starts a thread per visible core that then queue for the same CPU. Measured
+on a 2-core machine shared with other jobs (3 epochs of the digits MLP with batch 32; 30
+full-batch epochs), one thread against OpenBLAS's default of two: batch 32 took 48-55 ms
+against 110-120 ms; full batch 0.41-0.44 s against 0.41-2.6 s; with two CPU-bound processes
+beside it, 0.13-0.19 s against 0.29-0.68 s and 1.3-3.5 s against 5.0-8.4 s. One thread also
+makes results independent of the machine's core count.
+
+``gdcourse.setup()`` (the first code cell of every notebook) applies this; ``import gdcourse``
+does not. Nothing changes if you chose yourself with ``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS`` or ``MKL_NUM_THREADS``, or where there are no threads (JupyterLite).
 """
 
 from __future__ import annotations
 
 import os
+
+__all__ = ["USER_SETTINGS", "limit_blas_threads"]
 
 USER_SETTINGS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 

@@ -1,7 +1,9 @@
 """Input checks shared by the whole package.
 
 Every public function checks its input here *before* it changes any state, and
-every message says what was wrong and what to do about it.
+every message says what was wrong and what to do about it. The checks run at the
+boundary (constructors, ``fit``, ``minimize``, a model method a learner calls); the
+loops inside trust what was checked.
 """
 
 from __future__ import annotations
@@ -11,6 +13,18 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+__all__ = [
+    "check_array",
+    "check_betas",
+    "check_choice",
+    "check_count",
+    "check_grads",
+    "check_labels",
+    "check_number",
+    "check_params",
+    "check_X_y",
+]
 
 
 def check_number(
@@ -37,6 +51,33 @@ def check_number(
         message = f"Invalid {name}: {value}. It must lie in {left}{low:g}, {high:g}{right}."
         raise ValueError(f"{message} {hint}".strip())
     return value
+
+
+def check_count(name: str, value: Any, low: int = 1, high: int | None = None, hint: str = "") -> int:
+    """Return ``value`` as an int if it is a whole number in [low, high], else raise.
+
+    Counts (features, layer sizes, epochs, steps, batch sizes, schedule lengths) go through
+    here: Python and NumPy integers are accepted, and so is a float with a whole value
+    (``1e3``); a bool or a fraction (``2.5``) is an error, never silently truncated.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"Invalid {name}: {value!r}. It must be a whole number, not {type(value).__name__}.")
+    if not float(value).is_integer():
+        raise ValueError(f"Invalid {name}: {value!r}. It must be a whole number; round it yourself if you meant to.")
+    count = int(value)
+    if count < low or (high is not None and count > high):
+        interval = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"Invalid {name}: {count}. It must be a whole number {interval}. {hint}".strip())
+    return count
+
+
+def check_betas(betas: Any) -> tuple[float, float]:
+    """Check that ``betas`` is a pair of numbers in [0, 1) (the Adam family's decay rates)."""
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        raise ValueError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}.")
+    beta1 = check_number("beta1 (betas[0])", betas[0], high=1.0, high_open=True)
+    beta2 = check_number("beta2 (betas[1])", betas[1], high=1.0, high_open=True)
+    return (beta1, beta2)
 
 
 def check_params(params: Any) -> list[np.ndarray]:
@@ -79,7 +120,7 @@ def check_grads(grads: Any, params: list[np.ndarray]) -> list[np.ndarray]:
             "pass one gradient per parameter, in the same order as params."
         )
     out = []
-    for i, (g, p) in enumerate(zip(grads, params)):
+    for i, (g, p) in enumerate(zip(grads, params, strict=True)):
         g = np.asarray(g, dtype=p.dtype)
         if g.shape != p.shape:
             raise ValueError(

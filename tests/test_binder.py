@@ -154,6 +154,7 @@ def clean_copy(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def dry_run(clean_copy) -> subprocess.CompletedProcess:
+    pytest.importorskip("repo2docker", reason="jupyter-repo2docker is a CI tool, installed by make setup (Python 3.11)")
     env = dict(os.environ, DOCKER_HOST="unix:///nonexistent/docker.sock", CONTAINER_HOST="unix:///nonexistent")
     # mybinder.org builds as jovyan, uid 1000
     command = [

@@ -19,18 +19,33 @@ REAL_FIND_SPEC = check.importlib.util.find_spec
 REAL_VERSION = check.version
 
 
+LISTED = {module: (dist, minimum) for module, dist, minimum, _ in check.PACKAGES}
+
+
 def simulate(monkeypatch, missing=(), versions=None, unversioned=()):
-    """Import names in ``missing`` are not installed; distributions in ``versions`` have that
-    version; those in ``unversioned`` import but carry no version metadata."""
+    """A complete environment, except: import names in ``missing`` are not installed;
+    distributions in ``versions`` have that version; those in ``unversioned`` import but carry no
+    version metadata. A listed package this machine lacks (torch, on a Python without its wheel)
+    is simulated at its minimum version, so the tests do not depend on what is installed here."""
     versions = versions or {}
+    minimum = {dist: low for dist, low in LISTED.values()}
 
     def find_spec(name, *args, **kwargs):
-        return None if name in missing else REAL_FIND_SPEC(name, *args, **kwargs)
+        if name in missing:
+            return None
+        return REAL_FIND_SPEC(name, *args, **kwargs) or (object() if name in LISTED else None)
 
     def version(dist):
         if dist in unversioned:
             raise PackageNotFoundError(dist)
-        return versions.get(dist) or REAL_VERSION(dist)
+        if dist in versions:
+            return versions[dist]
+        try:
+            return REAL_VERSION(dist)
+        except PackageNotFoundError:
+            if dist in minimum:
+                return minimum[dist]
+            raise
 
     monkeypatch.setattr(check.importlib.util, "find_spec", find_spec)
     monkeypatch.setattr(check, "version", version)
@@ -47,6 +62,7 @@ def line_for(text: str, package: str) -> str:
 
 
 def test_this_environment_passes_with_every_package_listed():
+    pytest.importorskip("torch", reason="without torch the check rightly reports it missing (notebooks 07-08)")
     ok, text = run_report()
     assert ok, text
     assert text.rstrip().endswith("Everything the course needs is here.")
@@ -108,4 +124,6 @@ def test_version_strings_compare_by_release_number(version, expected):
 
 def test_command_line_exit_status():
     done = subprocess.run([sys.executable, "-m", "gdcourse.check"], capture_output=True, text=True)
-    assert done.returncode == 0 and "Everything the course needs is here." in done.stdout
+    complete = all(REAL_FIND_SPEC(module) is not None for module in LISTED)
+    assert done.returncode == (0 if complete else 1)
+    assert ("Everything the course needs is here." in done.stdout) == complete

@@ -64,7 +64,7 @@ def test_train_test_split_sizes_disjoint_and_deterministic():
     np.testing.assert_array_equal(y_test, y[test_ids])
     assert y_train.dtype.kind == "i"  # integer labels stay integers
     again = data.train_test_split(X, y, test_size=0.2, seed=1)
-    for a, b in zip(again, (X_train, X_test, y_train, y_test)):
+    for a, b in zip(again, (X_train, X_test, y_train, y_test), strict=True):
         np.testing.assert_array_equal(a, b)
     other = data.train_test_split(X, y, test_size=0.2, seed=2)
     assert not np.array_equal(other[1], X_test)
@@ -186,7 +186,7 @@ def test_mnist_second_call_uses_the_cache(mnist_source, tmp_path):
     for name in NAMES:
         (source / name).unlink()  # nothing left to download
     second = load(source, files, tmp_path / "cache")
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a, b)
 
 
@@ -278,6 +278,6 @@ def test_bundled_loaders_do_not_import_scikit_learn():
 def test_offline_download_says_what_to_do(tmp_path):
     missing = (tmp_path / "nowhere").as_uri() + "/"
     with pytest.raises(OSError, match="Are you online") as info:
-        data.download(missing + "train-labels-idx1-ubyte.gz", tmp_path / "cache" / "f.gz", "0" * 64)
+        data._download(missing + "train-labels-idx1-ubyte.gz", tmp_path / "cache" / "f.gz", "0" * 64)
     assert str(tmp_path / "cache") in str(info.value)
     assert not any((tmp_path / "cache").iterdir())  # nothing half-written left behind

@@ -79,7 +79,7 @@ def test_the_schedules_add_up():
         table = text.split(title, 1)[1].split("\n\n", 2)[1]
         rows = re.findall(r"^\| (\d\d:\d\d)-(\d\d:\d\d) \| ([^|]+) \| *(\d*) *\| *(\d*) *\|", table, re.M)
         assert len(rows) >= 6, title
-        for (start, end, what, teach, exercises), following in zip(rows, rows[1:] + [None]):
+        for (start, end, what, teach, exercises), following in zip(rows, rows[1:] + [None], strict=True):
             if teach:
                 assert minutes(end) - minutes(start) == int(teach) + int(exercises or 0), (
                     f"{title}: {start}-{end} {what}"

@@ -79,7 +79,7 @@ def test_01_largest_stable_lr_is_where_gd_starts_to_diverge():
 def test_02_mse_gradient_and_epoch_follow_autograd(torch64):
     X, y, w, b = cases("02.1")[0]
     mse = lambda w_, b_: ((torch64.tensor(X) @ w_ + b_ - torch64.tensor(y)) ** 2).mean()  # noqa: E731
-    for ours, theirs in zip(solution("02.1")(X, y, w, b), grad_of(torch64, mse, w, np.float64(b))):
+    for ours, theirs in zip(solution("02.1")(X, y, w, b), grad_of(torch64, mse, w, np.float64(b)), strict=True):
         assert np.allclose(ours, theirs)
     X, y, w, b, lr, batch_size, order = cases("02.2")[0]
     wt, bt = torch64.tensor(w.copy(), requires_grad=True), torch64.tensor(float(b), requires_grad=True)
@@ -102,7 +102,9 @@ def test_02_normal_equations_and_scaling_agree_with_scikit_learn():
     assert np.allclose(w, fitted.coef_) and np.isclose(b, fitted.intercept_)
     X_train, X_test = cases("02.4")[0]
     scaler = StandardScaler().fit(X_train)
-    for ours, theirs in zip(solution("02.4")(X_train, X_test), (scaler.transform(X_train), scaler.transform(X_test))):
+    for ours, theirs in zip(
+        solution("02.4")(X_train, X_test), (scaler.transform(X_train), scaler.transform(X_test)), strict=True
+    ):
         assert np.allclose(ours, theirs)
 
 
@@ -193,18 +195,23 @@ def test_05_steps_follow_torch_optim(torch64):
     theta, buf, grad, lr, mu = cases("05.1")[0]
     new_theta, state = torch_step(torch64, optim.SGD, theta, grad, {"momentum_buffer": buf}, lr=lr, momentum=mu)
     assert all(
-        np.allclose(a, b) for a, b in zip(solution("05.1")(*cases("05.1")[0]), (new_theta, state["momentum_buffer"]))
+        np.allclose(a, b)
+        for a, b in zip(solution("05.1")(*cases("05.1")[0]), (new_theta, state["momentum_buffer"]), strict=True)
     )
     for theta, m, v, grad, t, lr, betas, eps in cases("05.2"):
         old = {"step": torch64.tensor(float(t - 1)), "exp_avg": m, "exp_avg_sq": v}
         new_theta, state = torch_step(torch64, optim.Adam, theta, grad, old, lr=lr, betas=betas, eps=eps)
         expected = (new_theta, state["exp_avg"].numpy(), state["exp_avg_sq"].numpy())
-        assert all(np.allclose(a, b) for a, b in zip(solution("05.2")(theta, m, v, grad, t, lr, betas, eps), expected))
+        assert all(
+            np.allclose(a, b)
+            for a, b in zip(solution("05.2")(theta, m, v, grad, t, lr, betas, eps), expected, strict=True)
+        )
     theta, v, grad, lr, alpha, eps = cases("05.3")[0]
     old = {"step": torch64.tensor(0.0), "square_avg": v}
     new_theta, state = torch_step(torch64, optim.RMSprop, theta, grad, old, lr=lr, alpha=alpha, eps=eps)
     assert all(
-        np.allclose(a, b) for a, b in zip(solution("05.3")(*cases("05.3")[0]), (new_theta, state["square_avg"].numpy()))
+        np.allclose(a, b)
+        for a, b in zip(solution("05.3")(*cases("05.3")[0]), (new_theta, state["square_avg"].numpy()), strict=True)
     )
     for theta, grads, lr, eps in cases("05.5"):
         p = torch64.tensor(theta.copy(), requires_grad=True)
@@ -241,7 +248,7 @@ def test_06_statistics_agree_with_scipy_and_the_standard_library():
     assert np.allclose(means, [statistics.mean(r) for r in losses])
     assert np.allclose(stds, [statistics.stdev(r) for r in losses])
     for lrs, val_losses in cases("06.3"):
-        assert solution("06.3")(lrs, val_losses) == min(zip(val_losses, lrs))[1]
+        assert solution("06.3")(lrs, val_losses) == min(zip(val_losses, lrs, strict=True))[1]
     a, b = cases("06.5")[0]
     mean, se, t = solution("06.5")(a, b)
     assert np.isclose(mean, np.mean(a) - np.mean(b)) and np.isclose(se, stats.sem(a - b))
@@ -253,7 +260,9 @@ def test_07_layout_makes_nn_linear_compute_gdcourses_layers(torch64):
         layout = solution("07.3")(params)
         a = RNG.normal(size=(4, params[0].shape[0]))
         ours, theirs = a, torch64.tensor(a)
-        for (W, b), (weight, bias) in zip(zip(params[::2], params[1::2]), zip(layout[::2], layout[1::2])):
+        for (W, b), (weight, bias) in zip(
+            zip(params[::2], params[1::2], strict=True), zip(layout[::2], layout[1::2], strict=True), strict=True
+        ):
             linear = torch64.nn.Linear(*W.shape)
             with torch64.no_grad():
                 linear.weight.copy_(torch64.tensor(weight))

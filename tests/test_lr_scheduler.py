@@ -183,3 +183,37 @@ def test_one_cycle_raises_past_total_steps_like_torch(torch64):
         torch_scheduler.step()
     with pytest.raises(ValueError, match=r"OneCycleLR was stepped 11 times but total_steps is 10"):
         scheduler.step()
+
+
+@pytest.mark.parametrize(
+    "build, error, match",
+    [
+        (
+            lambda opt: lr_scheduler.StepLR(opt, step_size=2.5),
+            ValueError,
+            r"Invalid step_size: 2\.5\. It must be a whole",
+        ),
+        (lambda opt: lr_scheduler.StepLR(opt, step_size=True), TypeError, r"Invalid step_size: True\. .* not bool"),
+        (lambda opt: lr_scheduler.CosineAnnealingLR(opt, T_max=0), ValueError, r"Invalid T_max: 0\. .* at least 1"),
+        (lambda opt: lr_scheduler.LinearLR(opt, total_iters=4.5), ValueError, r"Invalid total_iters: 4\.5"),
+        (lambda opt: lr_scheduler.OneCycleLR(opt, 0.1, total_steps=99.5), ValueError, r"Invalid total_steps: 99\.5"),
+        (
+            lambda opt: lr_scheduler.SequentialLR(opt, [lr_scheduler.StepLR(opt, 2)] * 2, [2.5]),
+            ValueError,
+            r"Invalid milestones\[0\]: 2\.5",
+        ),
+    ],
+)
+def test_schedule_lengths_must_be_whole_numbers(build, error, match):
+    opt = optim.SGD([np.zeros(2)], lr=0.1, momentum=0.9)
+    with pytest.raises(error, match=match):
+        build(opt)
+    assert opt.lr == 0.1 and getattr(opt, "initial_lr", 0.1) == 0.1  # the rate was not touched
+
+
+def test_schedule_lengths_may_be_numpy_integers():
+    opt = optim.SGD([np.zeros(2)], lr=0.1)
+    scheduler = lr_scheduler.StepLR(opt, step_size=np.int64(2), gamma=0.5)
+    for _ in range(4):
+        scheduler.step()
+    assert opt.lr == pytest.approx(0.1 * 0.5**2)

@@ -1,13 +1,12 @@
 """Models and losses against independent truths: torch.autograd (float64) and finite differences.
 
-The torch side rebuilds each forward pass with ``torch.nn.functional`` from the same parameter
+Tests that need torch take conftest's ``torch64`` fixture (skipped where torch is not
+installed). The torch side rebuilds each forward pass with ``torch.nn.functional`` from the same parameter
 values; autograd then gives the gradients. Neither side's numbers come from the other.
 """
 
 import numpy as np
 import pytest
-import torch
-import torch.nn.functional as F
 
 from gdcourse import gradcheck, losses
 from gdcourse.models import MLP, LinearRegression, LogisticRegression, SoftmaxRegression
@@ -39,6 +38,8 @@ def rel_err(a, t):
 
 def torch_loss_and_grads(forward_loss, params):
     """Loss and gradients from torch.autograd, for numpy params copied into float64 leaf tensors."""
+    import torch  # the calling test holds the torch64 fixture
+
     tensors = [torch.tensor(p, dtype=torch.float64, requires_grad=True) for p in params]
     loss = forward_loss(tensors)
     loss.backward()
@@ -50,14 +51,14 @@ def assert_matches_torch(model, X, y, forward_loss):
     t_loss, t_grads = torch_loss_and_grads(forward_loss, model.params)
     assert len(grads) == len(t_grads) == len(model.params)
     assert abs(loss - t_loss) <= TORCH_TOL * abs(t_loss), (loss, t_loss)
-    for i, (g, tg, p) in enumerate(zip(grads, t_grads, model.params)):
+    for i, (g, tg, p) in enumerate(zip(grads, t_grads, model.params, strict=True)):
         assert np.shape(g) == p.shape, f"grads[{i}] has shape {np.shape(g)}, params[{i}] {p.shape}"
         assert rel_err(g, tg) <= TORCH_TOL, f"grads[{i}]: relative error {rel_err(g, tg):.2e}"
 
 
 def assert_matches_finite_differences(model, X, y, max_relative_error=1e-7):
     _, grads = model.loss_and_grads(X, y)
-    for i, (p, g) in enumerate(zip(model.params, grads)):
+    for i, (p, g) in enumerate(zip(model.params, grads, strict=True)):
         numerical = gradcheck.numerical_gradient(lambda: model.loss_and_grads(X, y)[0], p)
         np.testing.assert_allclose(g, numerical, rtol=FD_RTOL, atol=FD_ATOL, err_msg=f"grads[{i}]")
     result = gradcheck.check_model(model, X, y)
@@ -73,13 +74,17 @@ def batch():
 
 
 def t(a):
+    """``a`` as a float64 tensor (in tests that hold the torch64 fixture)."""
+    import torch
+
     return torch.tensor(a, dtype=torch.float64)
 
 
 # ---------------------------------------------------------------- linear, logistic, softmax
 
 
-def test_linear_regression_matches_torch_and_finite_differences(batch):
+def test_linear_regression_matches_torch_and_finite_differences(batch, torch64):
+    F = torch64.nn.functional
     X, _, rng = batch
     y = rng.standard_normal(N)
     model = randomize(LinearRegression(D), seed=1)
@@ -89,7 +94,8 @@ def test_linear_regression_matches_torch_and_finite_differences(batch):
     assert model.loss_and_grads(X, y[:, None])[0] == pytest.approx(model.loss_and_grads(X, y)[0], rel=1e-15)
 
 
-def test_logistic_regression_matches_torch_and_finite_differences(batch):
+def test_logistic_regression_matches_torch_and_finite_differences(batch, torch64):
+    F = torch64.nn.functional
     X, _, rng = batch
     y = np.array([0, 1, 1, 0, 1, 0])
     model = randomize(LogisticRegression(D), seed=2)
@@ -97,7 +103,8 @@ def test_logistic_regression_matches_torch_and_finite_differences(batch):
     assert_matches_finite_differences(model, X, y)
 
 
-def test_softmax_regression_matches_torch_and_finite_differences(batch):
+def test_softmax_regression_matches_torch_and_finite_differences(batch, torch64):
+    torch, F = torch64, torch64.nn.functional
     X, labels, _ = batch
     model = randomize(SoftmaxRegression(D, K), seed=3)
     assert_matches_torch(model, X, labels, lambda p: F.cross_entropy(t(X) @ p[0] + p[1], torch.tensor(labels)))
@@ -106,20 +113,25 @@ def test_softmax_regression_matches_torch_and_finite_differences(batch):
 
 # ---------------------------------------------------------------- MLP
 
-TORCH_ACTIVATIONS = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
 TARGETS = ["cross_entropy", "mse_float", "mse_labels", "mse_one_output"]
 
 
 def torch_mlp_outputs(params, X, activation):
     """The MLP's forward pass in torch: hidden a = phi(a W + b), linear output layer."""
+    import torch
+
+    phi = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[activation]
     a = t(X)
-    for l in range(0, len(params) - 2, 2):
-        a = TORCH_ACTIVATIONS[activation](a @ params[l] + params[l + 1])
+    for W, b in zip(params[:-2:2], params[1:-2:2], strict=True):  # the hidden layers
+        a = phi(a @ W + b)
     return a @ params[-2] + params[-1]
 
 
 def mlp_case(target, hidden, activation, labels, rng):
     """(model, y, torch loss of the outputs) for one target kind."""
+    import torch
+    import torch.nn.functional as F
+
     if target == "cross_entropy":
         model = MLP([D, *hidden, K], activation, loss="cross_entropy")
         return model, labels, lambda Z: F.cross_entropy(Z, torch.tensor(labels))
@@ -136,15 +148,30 @@ def mlp_case(target, hidden, activation, labels, rng):
 @pytest.mark.parametrize("hidden", [[], [5, 4]], ids=["no_hidden", "two_hidden"])
 @pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-def test_mlp_matches_torch_and_finite_differences(activation, target, hidden, batch):
+def test_mlp_matches_torch_and_finite_differences(activation, target, hidden, batch, torch64):
     X, labels, rng = batch
     model, y, torch_loss = mlp_case(target, hidden, activation, labels, rng)
     randomize(model, seed=7)
     assert_matches_torch(model, X, y, lambda p: torch_loss(torch_mlp_outputs(p, X, activation)))
     if activation == "relu":  # finite differences are only valid away from ReLU's kink at 0
-        pre_activations = [a @ W + b for a, W, b in zip(model.forward(X), model.params[::2], model.params[1::2])]
+        pre_activations = [a @ W + b for a, (W, b) in zip(model.forward(X)[:-1], model.layers, strict=True)]
         assert min(np.abs(z).min() for z in pre_activations[:-1] or [np.ones(1)]) > 1e-3, "data hit a ReLU kink"
     assert_matches_finite_differences(model, X, y, max_relative_error=1e-5 if hidden else 1e-7)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh"])  # smooth: finite differences hold everywhere
+def test_every_model_matches_finite_differences(activation, batch):
+    """The same gradients checked without torch, so they are checked on every Python the tests run on."""
+    X, labels, rng = batch
+    cases = [
+        (randomize(LinearRegression(D), seed=1), rng.standard_normal(N), 1e-7),
+        (randomize(LogisticRegression(D), seed=2), np.array([0, 1, 1, 0, 1, 0]), 1e-7),
+        (randomize(SoftmaxRegression(D, K), seed=3), labels, 1e-7),
+        (randomize(MLP([D, 5, 4, K], activation), seed=7), labels, 1e-5),
+        (randomize(MLP([D, 5, K], activation, loss="mse"), seed=8), rng.standard_normal((N, K)), 1e-5),
+    ]
+    for model, y, max_relative_error in cases:
+        assert_matches_finite_differences(model, X, y, max_relative_error)
 
 
 def test_mlp_rejects_targets_of_the_wrong_width(batch):
@@ -157,7 +184,8 @@ def test_mlp_rejects_targets_of_the_wrong_width(batch):
 # ---------------------------------------------------------------- losses: stability and formulas
 
 
-def test_losses_are_stable_for_huge_logits():
+def test_losses_are_stable_for_huge_logits(torch64):
+    torch, F = torch64, torch64.nn.functional
     Z = np.array([[1000.0, -1000.0, 0.0], [-1000.0, 1000.0, 0.0], [0.0, 0.0, 1000.0], [1000.0, 1000.0, -1000.0]])
     labels = np.array([0, 2, 1, 1])
     z = np.array([1000.0, -1000.0, 1000.0, -1000.0])
@@ -177,7 +205,8 @@ def test_losses_are_stable_for_huge_logits():
     np.testing.assert_array_equal(s, [1.0, 0.0, 1.0, 0.0])
 
 
-def test_models_are_stable_for_huge_logits(batch):
+def test_models_are_stable_for_huge_logits(batch, torch64):
+    torch, F = torch64, torch64.nn.functional
     X, labels, _ = batch
     y = np.array([0, 1, 1, 0, 1, 0])
     logistic = randomize(LogisticRegression(D), seed=2, scale=1000.0)
@@ -192,7 +221,8 @@ def test_models_are_stable_for_huge_logits(batch):
     assert results[0][0] > 100  # some logit is a confident mistake: the loss is large, but finite
 
 
-def test_softmax_rows_sum_to_one_and_match_torch():
+def test_softmax_rows_sum_to_one_and_match_torch(torch64):
+    torch = torch64
     Z = np.random.default_rng(0).standard_normal((50, 7)) * 30
     P = losses.softmax(Z)
     np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=0, atol=1e-15)
@@ -200,7 +230,8 @@ def test_softmax_rows_sum_to_one_and_match_torch():
     np.testing.assert_allclose(P, torch.softmax(t(Z), dim=1).numpy(), rtol=1e-13, atol=1e-300)
 
 
-def test_binary_cross_entropy_equals_the_formula():
+def test_binary_cross_entropy_equals_the_formula(torch64):
+    F = torch64.nn.functional
     rng = np.random.default_rng(1)
     p = rng.uniform(0.01, 0.99, 40)
     y = rng.integers(0, 2, 40).astype(float)
@@ -216,7 +247,8 @@ def test_binary_cross_entropy_equals_the_formula():
     assert losses.binary_cross_entropy(np.array([1.0, 0.0]), np.array([1.0, 0.0]), eps=eps) < 1e-14
 
 
-def test_sigmoid_matches_torch():
+def test_sigmoid_matches_torch(torch64):
+    torch = torch64
     z = np.linspace(-40, 40, 801)
     np.testing.assert_allclose(losses.sigmoid(z), torch.sigmoid(t(z)).numpy(), rtol=1e-15, atol=0)
 
@@ -224,7 +256,8 @@ def test_sigmoid_matches_torch():
 # ---------------------------------------------------------------- predictions
 
 
-def test_predictions_have_the_right_shapes_and_values(batch):
+def test_predictions_have_the_right_shapes_and_values(batch, torch64):
+    torch = torch64
     X, labels, _ = batch
     linear = randomize(LinearRegression(D), seed=1)
     pred = linear.predict(X)
@@ -248,7 +281,8 @@ def test_predictions_have_the_right_shapes_and_values(batch):
 
 
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
-def test_mlp_predictions(activation, batch):
+def test_mlp_predictions(activation, batch, torch64):
+    torch = torch64
     X, _, _ = batch
     classifier = randomize(MLP([D, 5, 4, K], activation), seed=5)
     Z = torch_mlp_outputs([t(p) for p in classifier.params], X, activation)
@@ -268,6 +302,39 @@ def test_mlp_predictions(activation, batch):
     np.testing.assert_allclose(single.predict(X), z[:, 0], rtol=1e-12)
 
 
+# ---------------------------------------------------------------- sizes are whole numbers
+
+
+@pytest.mark.parametrize(
+    "build, error, match",
+    [
+        (lambda: LinearRegression(2.7), ValueError, r"Invalid n_features: 2\.7\. It must be a whole number"),
+        (
+            lambda: LogisticRegression(True),
+            TypeError,
+            r"Invalid n_features: True\. It must be a whole number, not bool",
+        ),
+        (lambda: LinearRegression("3"), TypeError, r"not str"),
+        (lambda: SoftmaxRegression(3, 2.5), ValueError, r"Invalid n_classes: 2\.5"),
+        (lambda: SoftmaxRegression(3, 1), ValueError, r"Invalid n_classes: 1\. It must be a whole number at least 2"),
+        (lambda: MLP([4, 2.5, 3]), ValueError, r"Invalid layer_sizes\[1\]: 2\.5"),
+        (lambda: MLP([4, 0, 3]), ValueError, r"Invalid layer_sizes\[1\]: 0\. It must be a whole number at least 1"),
+        (lambda: MLP([4, False, 3]), TypeError, r"Invalid layer_sizes\[1\]: False"),
+        (lambda: MLP([4]), ValueError, r"at least two positive integers"),
+        (lambda: MLP("43"), ValueError, r"at least two positive integers"),
+    ],
+)
+def test_sizes_must_be_whole_numbers(build, error, match):
+    with pytest.raises(error, match=match):
+        build()
+
+
+def test_sizes_may_be_numpy_integers_or_whole_floats():
+    assert LinearRegression(np.int64(3)).w.shape == (3,)
+    assert MLP([np.int32(4), 5.0, 3]).layer_sizes == [4, 5, 3]
+    assert SoftmaxRegression(2, np.int64(4)).W.shape == (2, 4)
+
+
 # ---------------------------------------------------------------- MLP initialisation
 
 SIZES = [400, 300, 200]  # 180,000 weights: the sample std is within ~0.5% of the true std
@@ -283,11 +350,11 @@ SIZES = [400, 300, 200]  # 180,000 weights: the sample std is within ~0.5% of th
 )
 def test_mlp_init_has_the_stated_std(init, expected_std):
     model = MLP(SIZES, init=init, seed=0)
-    for l, (fan_in, fan_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
-        W, b = model.params[2 * l], model.params[2 * l + 1]
+    for layer, (fan_in, fan_out) in enumerate(zip(SIZES[:-1], SIZES[1:], strict=True)):
+        W, b = model.params[2 * layer], model.params[2 * layer + 1]
         std = expected_std(fan_in, fan_out)
         assert W.shape == (fan_in, fan_out) and b.shape == (fan_out,)
-        assert W.std() == pytest.approx(std, rel=0.02), f"layer {l}: std {W.std():.4f}, expected {std:.4f}"
+        assert W.std() == pytest.approx(std, rel=0.02), f"layer {layer}: std {W.std():.4f}, expected {std:.4f}"
         assert abs(W.mean()) < 0.02 * std  # 5 standard errors of the mean for 60,000 draws
         np.testing.assert_array_equal(b, 0.0)
 
@@ -301,7 +368,7 @@ def test_mlp_zero_init_gives_zero_weights():
 def test_mlp_init_is_seeded():
     for init in MLP.inits:
         a, b = MLP([5, 8, 3], init=init, seed=3), MLP([5, 8, 3], init=init, seed=3)
-        for p, q in zip(a.params, b.params):
+        for p, q in zip(a.params, b.params, strict=True):
             np.testing.assert_array_equal(p, q)
     different = MLP([5, 8, 3], init="he", seed=4)
     assert not np.array_equal(different.params[0], MLP([5, 8, 3], init="he", seed=3).params[0])

@@ -23,17 +23,13 @@ NUM_STEPS = 100
 RTOL = 1e-10
 TINY = np.finfo(np.float64).tiny
 SHAPES = [(3, 4), (5,), ()]  # weight matrix, vector, scalar bias (0-d)
+# Every optimizer the package exports: a new one is tested here without editing this file.
 OPTIMIZERS = [
-    optim.SGD,
-    optim.Adagrad,
-    optim.RMSprop,
-    optim.Adadelta,
-    optim.Adam,
-    optim.AdamW,
-    optim.NAdam,
-    optim.Adamax,
+    cls
+    for cls in (getattr(optim, name) for name in optim.__all__)
+    if isinstance(cls, type) and issubclass(cls, optim.Optimizer) and cls is not optim.Optimizer
 ]
-ADAM_FAMILY = [optim.Adam, optim.AdamW, optim.NAdam, optim.Adamax]  # the ones with betas
+ADAM_FAMILY = [cls for cls in OPTIMIZERS if "betas" in inspect.signature(cls).parameters]  # the ones with betas
 
 
 # ---------------------------------------------------------------------------------------
@@ -63,7 +59,7 @@ def gradient(params: list[np.ndarray], noise: list[np.ndarray], sign: float = 1.
     With ``maximize=True`` we pass ``sign = -1``: the optimizer then ascends -f, which
     keeps the run bounded instead of climbing the quartic.
     """
-    return [sign * (np.tanh(p - 2) + 0.1 * p**3) + n for p, n in zip(params, noise)]  # minimum near 1.6
+    return [sign * (np.tanh(p - 2) + 0.1 * p**3) + n for p, n in zip(params, noise, strict=True)]  # minimum near 1.6
 
 
 def rel_error(ours: np.ndarray, theirs: np.ndarray) -> float:
@@ -83,11 +79,11 @@ def make_twins(torch, cls, kwargs: dict, seed: int = 0):
 def step_both(opt, torch_opt, noise: list[np.ndarray], sign: float = 1.0) -> float:
     """One step on each side, each with the gradient at its own parameters; the largest error."""
     torch_params = torch_opt.param_groups[0]["params"]
-    for p, g in zip(torch_params, gradient([p.detach().numpy() for p in torch_params], noise, sign)):
+    for p, g in zip(torch_params, gradient([p.detach().numpy() for p in torch_params], noise, sign), strict=True):
         p.grad = p.new_tensor(g)
     opt.step(gradient(opt.params, noise, sign))
     torch_opt.step()
-    return max(rel_error(p, tp.detach().numpy()) for p, tp in zip(opt.params, torch_params))
+    return max(rel_error(p, tp.detach().numpy()) for p, tp in zip(opt.params, torch_params, strict=True))
 
 
 def run_against_torch(opt, torch_opt, num_steps: int = NUM_STEPS, sign: float = 1.0, after_step=None) -> float:
@@ -108,7 +104,7 @@ def run_against_torch(opt, torch_opt, num_steps: int = NUM_STEPS, sign: float = 
 
 def grid(base: dict, **axes) -> list[dict]:
     """Every combination of the values in ``axes``, each merged into ``base``."""
-    return [{**base, **dict(zip(axes, values))} for values in itertools.product(*axes.values())]
+    return [{**base, **dict(zip(axes, values, strict=True))} for values in itertools.product(*axes.values())]
 
 
 def case_id(case) -> str:
@@ -120,82 +116,80 @@ def case_id(case) -> str:
 # 1. The update rules, over grids of hyperparameters
 # ---------------------------------------------------------------------------------------
 
-BETAS = [(0.9, 0.999), (0.5, 0.9)]
-CASES = [
-    *(
-        (optim.SGD, kw)
-        for kw in grid(
-            {"lr": 0.05},
-            momentum=[0.0, 0.9],
-            dampening=[0.0, 0.5],
-            nesterov=[False, True],
-            weight_decay=[0.0, 0.1],
-            maximize=[False, True],
-        )
-        if not kw["nesterov"] or (kw["momentum"] > 0 and kw["dampening"] == 0)  # torch's rule too
-        if kw["momentum"] > 0 or kw["dampening"] == 0  # without momentum, dampening does nothing
-    ),
-    *(
-        (optim.Adagrad, kw)
-        for kw in grid({"lr": 0.1}, lr_decay=[0.0, 0.01], initial_accumulator_value=[0.0, 0.1], weight_decay=[0.0, 0.1])
-    ),
-    *(
-        (optim.RMSprop, kw)
-        for kw in grid(
-            {"lr": 0.01}, centered=[False, True], momentum=[0.0, 0.9], alpha=[0.99, 0.9], weight_decay=[0.0, 0.1]
-        )
-    ),
-    *((optim.Adadelta, kw) for kw in grid({}, rho=[0.9, 0.5], weight_decay=[0.0, 0.1], lr=[1.0, 0.5])),
-    (optim.Adadelta, {"eps": 1e-2}),  # larger steps than the default eps gives
-    *(
-        (optim.Adam, kw)
-        for kw in grid(
-            {"lr": 0.02}, amsgrad=[False, True], betas=BETAS, weight_decay=[0.0, 0.1], maximize=[False, True]
-        )
-    ),
-    # AdamW with weight_decay=0 would repeat Adam; its default is 1e-2.
-    *(
-        (optim.AdamW, kw)
-        for kw in grid(
-            {"lr": 0.02}, amsgrad=[False, True], betas=BETAS, weight_decay=[1e-2, 0.1], maximize=[False, True]
-        )
-    ),
-    *(
-        (optim.NAdam, kw)
-        for kw in grid(
-            {"lr": 0.02},
-            momentum_decay=[4e-3, 0.1],
-            decoupled_weight_decay=[False, True],
-            weight_decay=[0.0, 0.1],
-        )
-        if kw["weight_decay"] or not kw["decoupled_weight_decay"]  # no decay: nothing to decouple
-    ),
-    *((optim.Adamax, kw) for kw in grid({"lr": 0.02}, betas=BETAS, weight_decay=[0.0, 0.1], maximize=[False, True])),
-]
+# A second value for each hyperparameter (booleans take both values). The grid of an optimizer is
+# every combination of its hyperparameters' values that it accepts (torch rejects the same ones),
+# plus one case with a larger eps. An optimizer with a hyperparameter not listed here fails
+# test_every_hyperparameter_has_a_second_value, which says what to add.
+ALTERNATIVES = {
+    "momentum": 0.9,
+    "dampening": 0.5,
+    "weight_decay": 0.1,
+    "lr_decay": 0.01,
+    "initial_accumulator_value": 0.1,
+    "alpha": 0.9,
+    "rho": 0.5,
+    "betas": (0.5, 0.9),
+    "momentum_decay": 0.1,
+}
+LARGER_EPS = 1e-2  # larger steps than the default eps gives (Adadelta's first steps are about sqrt(eps))
+
+
+def defaults(cls) -> dict:
+    return {name: p.default for name, p in inspect.signature(cls).parameters.items() if name != "params"}
+
+
+def lr_for(cls) -> float:
+    """A learning rate at which 100 steps move the parameters well: the default, if larger than 0.02."""
+    return max(defaults(cls)["lr"], 0.02)
+
+
+def accepts(cls, kwargs: dict) -> bool:
+    try:
+        cls(make_params(), **kwargs)
+    except ValueError:
+        return False
+    return True
+
+
+def grid_of(cls) -> list[dict]:
+    axes = {}
+    for name, default in defaults(cls).items():
+        if name in ("lr", "eps"):
+            continue
+        axes[name] = [False, True] if isinstance(default, bool) else [default, ALTERNATIVES.get(name, default)]
+    cases = [kw for kw in grid({"lr": lr_for(cls)}, **axes) if accepts(cls, kw)]
+    return cases + ([{"lr": lr_for(cls), "eps": LARGER_EPS}] if "eps" in defaults(cls) else [])
+
+
+CASES = [(cls, kwargs) for cls in OPTIMIZERS for kwargs in grid_of(cls)]
+# One case per optimizer with as many hyperparameters away from their defaults as it accepts.
+LR_CASES = {
+    cls: max(grid_of(cls), key=lambda kw: sum(kw.get(k, v) != v for k, v in defaults(cls).items() if k != "lr"))
+    for cls in OPTIMIZERS
+}
+
+
+def sign_of(kwargs: dict) -> float:
+    """-1 for ``maximize=True``: the optimizer then ascends -f, which keeps the run bounded."""
+    return -1.0 if kwargs.get("maximize") else 1.0
+
+
+def test_every_hyperparameter_has_a_second_value():
+    for cls in OPTIMIZERS:
+        for name, default in defaults(cls).items():
+            if name not in ("lr", "eps") and not isinstance(default, bool):
+                assert name in ALTERNATIVES, f"{cls.__name__}({name}=...): add a second value to ALTERNATIVES"
+
+
+def test_every_optimizer_is_in_the_registry():
+    assert {cls for cls, _ in optim.OPTIMIZERS.values()} == set(OPTIMIZERS)
+    assert len(OPTIMIZERS) >= 8 and len(CASES) > 100  # the grid is not silently empty
 
 
 @pytest.mark.parametrize("cls, kwargs", CASES, ids=[case_id(c) for c in CASES])
 def test_matches_torch(torch64, cls, kwargs):
     opt, torch_opt = make_twins(torch64, cls, kwargs)
-    sign = -1.0 if kwargs.get("maximize") else 1.0
-    run_against_torch(opt, torch_opt, sign=sign)
-
-
-def test_every_optimizer_is_in_the_table():
-    assert {cls for cls, _ in CASES} == set(OPTIMIZERS)
-
-
-# One case per optimizer that exercises the learning rate in a non-trivial way.
-LR_CASES = {
-    optim.SGD: {"lr": 0.05, "momentum": 0.9, "dampening": 0.5},  # lr sits outside the buffer
-    optim.Adagrad: {"lr": 0.1, "lr_decay": 0.01},
-    optim.RMSprop: {"lr": 0.01, "momentum": 0.9, "centered": True},
-    optim.Adadelta: {"lr": 0.5, "eps": 1e-2},
-    optim.Adam: {"lr": 0.02, "amsgrad": True},
-    optim.AdamW: {"lr": 0.02, "weight_decay": 0.1},  # the decay is lr * weight_decay
-    optim.NAdam: {"lr": 0.02, "decoupled_weight_decay": True, "weight_decay": 0.1},
-    optim.Adamax: {"lr": 0.02},
-}
+    run_against_torch(opt, torch_opt, sign=sign_of(kwargs))
 
 
 @pytest.mark.parametrize("cls", OPTIMIZERS, ids=lambda c: c.__name__)
@@ -208,7 +202,7 @@ def test_changing_lr_between_steps_matches_torch(torch64, cls):
             opt.lr *= factors[k]
             torch_opt.param_groups[0]["lr"] *= factors[k]
 
-    run_against_torch(opt, torch_opt, after_step=change_lr)
+    run_against_torch(opt, torch_opt, sign=sign_of(LR_CASES[cls]), after_step=change_lr)
     assert opt.lr == torch_opt.param_groups[0]["lr"] == LR_CASES[cls]["lr"] * 0.25 * 6.0
 
 
@@ -257,16 +251,16 @@ def test_step_updates_params_in_place_and_leaves_grads_alone(cls):
     params = make_params()
     before = [p.copy() for p in params]
     opt = cls(params, **LR_CASES[cls])
-    grads = gradient(params, make_noise(1)[0])
+    grads = gradient(params, make_noise(1)[0], sign_of(LR_CASES[cls]))
     grads_before = [g.copy() for g in grads]
 
     opt.step(grads)
 
     assert len(opt.params) == len(params)
-    for p, q, old in zip(opt.params, params, before):
+    for p, q, old in zip(opt.params, params, before, strict=True):
         assert p is q  # the very arrays we passed
         assert np.all(p != old)  # every entry moved
-    for g, old in zip(grads, grads_before):
+    for g, old in zip(grads, grads_before, strict=True):
         np.testing.assert_array_equal(g, old)
 
 
@@ -276,7 +270,7 @@ def test_step_updates_params_in_place_and_leaves_grads_alone(cls):
 
 
 def assert_unchanged(params: list[np.ndarray], before: list[np.ndarray]) -> None:
-    for p, old in zip(params, before):
+    for p, old in zip(params, before, strict=True):
         np.testing.assert_array_equal(p, old)
 
 

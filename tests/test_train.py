@@ -57,6 +57,69 @@ def test_minimize_stops_on_divergence_and_warns():
     assert "smaller learning rate" in message and "1.5" in message
 
 
+def test_minimize_rolls_the_optimizer_back_with_the_point():
+    f = functions.parabola()
+    with pytest.warns(DivergenceWarning):
+        path = minimize(f, f.start, SGD, 5000, lr=1.5, momentum=0.2)
+    assert path.optimizer.t == path.diverged_at - 1  # the failed step is not counted
+    replay = minimize(f, f.start, SGD, path.diverged_at - 1, lr=1.5, momentum=0.2)  # stops just before
+    np.testing.assert_array_equal(path.optimizer.momentum_buffer[0], replay.optimizer.momentum_buffer[0])
+    np.testing.assert_array_equal(path.optimizer.params[0], replay.x)
+
+
+def test_minimize_with_an_optimizer_object_names_the_fix():
+    f = functions.bowl()
+    x = np.array([2.0, 2.0])
+    optimizer = SGD([x], lr=0.1, momentum=0.9)
+    with pytest.raises(TypeError) as error:
+        minimize(f, x, optimizer, 100)
+    message = str(error.value)
+    assert "minimize(f, x0, SGD, 100, lr=0.1, momentum=0.9)" in message  # the call that works, with its settings
+    assert "not an optimizer object" in message and "fit" in message
+    np.testing.assert_array_equal(x, [2.0, 2.0])  # nothing ran
+    assert optimizer.t == 0
+    with pytest.raises(TypeError, match="optimizer class such as SGD"):
+        minimize(f, x, "SGD", 100)
+
+
+@pytest.mark.parametrize(
+    "num_steps, error, match",
+    [
+        (2.5, ValueError, r"Invalid num_steps: 2\.5\. It must be a whole number"),
+        (True, TypeError, r"Invalid num_steps: True\. It must be a whole number, not bool"),
+        ("10", TypeError, r"not str"),
+        (-1, ValueError, r"Invalid num_steps: -1\. It must be a whole number at least 0"),
+    ],
+)
+def test_minimize_rejects_a_step_count_that_is_not_a_whole_number(num_steps, error, match):
+    x0 = np.array([2.0, 2.0])
+    with pytest.raises(error, match=match):
+        minimize(functions.bowl(), x0, SGD, num_steps, lr=0.1)
+    np.testing.assert_array_equal(x0, [2.0, 2.0])
+
+
+def test_counts_given_as_numpy_integers_or_whole_floats_are_accepted(regression_data):
+    X, y = regression_data
+    path = minimize(functions.bowl(), (2.0, 2.0), SGD, np.int64(3), lr=0.1)
+    assert len(path) == 4
+    assert len(minimize(functions.bowl(), (2.0, 2.0), SGD, 3.0, lr=0.1)) == 4
+    model = LinearRegression(np.int32(2))
+    history = fit(model, SGD(model.params, lr=0.1), X, y, np.int64(10), np.int64(2))
+    assert history.epoch == [0, 1, 2] and history.grad_evals[-1] == 2 * N
+
+
+def test_fit_checks_the_data_once_not_on_every_batch(regression_data, monkeypatch):
+    X, y = regression_data
+    model = LinearRegression(2)
+    calls = []
+    original = model.check_batch
+    monkeypatch.setattr(model, "check_batch", lambda X, y: calls.append(len(X)) or original(X, y))
+    fit(model, SGD(model.params, lr=0.1), X, y, 10, 3, X_val=X[:5], y_val=y[:5])
+    assert calls == [N, 5]  # the training set and the validation set, once each
+    model.loss_and_grads(X[:3], y[:3])  # a learner's own call is checked
+    assert calls == [N, 5, 3]
+
+
 def test_minimize_can_raise_on_divergence():
     f = functions.parabola()
     with pytest.raises(DivergenceError) as error:
@@ -178,7 +241,7 @@ def test_fit_same_seed_gives_identical_runs():
         (m1, h1), (m2, h2) = run(3, optimizer=optimizer, **hp), run(3, optimizer=optimizer, **hp)
         for name in ["train_loss", "val_loss", "train_acc", "val_acc", "batch_loss", "grad_evals", "lr"]:
             assert getattr(h1, name) == getattr(h2, name), name  # bit-identical
-        for p, q in zip(m1.params, m2.params):
+        for p, q in zip(m1.params, m2.params, strict=True):
             np.testing.assert_array_equal(p, q)
 
 
@@ -238,34 +301,40 @@ def test_fit_full_batch_divergence_keeps_the_last_finite_parameters():
 
 
 @pytest.mark.parametrize("batch_size", [1, 7, 10, 99])
-def test_fit_minibatch_divergence_keeps_the_parameters_before_the_bad_step(batch_size):
+@pytest.mark.parametrize("optimizer, hyper", [(SGD, {"momentum": 0.9}), (Adam, {"betas": (0.5, 0.9)})])
+def test_a_diverging_epoch_is_undone_for_the_model_and_the_optimizer(batch_size, optimizer, hyper):
+    """After a divergence in epoch e, the model and the optimizer hold exactly what an identical run
+    stopped after epoch e - 1 holds (the independent truth: that shorter run never diverged)."""
     X, y = data.linear_data()
-    lr = 50.0
-    model = RecordingModel(LinearRegression(2), X, y)
+    lr = 50.0 if optimizer is SGD else 1e200  # Adam moves each weight by about lr per step
+    model = LinearRegression(2)
+    opt = optimizer(model.params, lr=lr, **hyper)
     with pytest.warns(DivergenceWarning) as caught:
-        history = fit(model, SGD(model.params, lr=lr), X, y, batch_size, 500)
+        history = fit(model, opt, X, y, batch_size, 500)
     epoch, step = history.diverged_at
     assert f"epoch {epoch}, step {step}" in str(caught[0].message)
+    assert f"back where epoch {epoch} started" in str(caught[0].message)
     assert len(history.train_loss) == epoch  # epochs 0 .. epoch-1 completed
     assert np.isfinite(history.train_loss).all() and np.isfinite(history.batch_loss).all()
-    # Replay SGD by hand on the batches fit used (whole-set evaluations are the calls with all n
-    # samples). The bad step is the one after which a loss is no longer finite; fit must hand
-    # back the parameters from just before it.
-    w, b = np.zeros(2), 0.0
-    before = (w, b)
-    with np.errstate(over="ignore", invalid="ignore"):
-        for indices in model.calls[1:]:
-            r = X[indices] @ w + b - y[indices]
-            if not (np.isfinite(np.mean(r**2)) and np.isfinite(w).all() and np.isfinite(b)):
-                break
-            if len(indices) < len(X):  # a training batch: w <- w - lr (2/m) X_B^T r
-                before = (w, b)
-                w, b = w - lr * 2 * X[indices].T @ r / len(r), b - lr * 2 * r.mean()
-        else:
-            pytest.fail("the replay never diverged")
-    assert all(np.isfinite(p).all() for p in model.params)
-    np.testing.assert_allclose(model.model.w, before[0], rtol=1e-8)
-    assert float(model.model.b) == pytest.approx(before[1], rel=1e-8)
+
+    shorter = LinearRegression(2)
+    shorter_opt = optimizer(shorter.params, lr=lr, **hyper)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # this run stops before the bad epoch: no divergence
+        shorter_history = fit(shorter, shorter_opt, X, y, batch_size, epoch - 1)
+    for p, q in zip(model.params, shorter.params, strict=True):
+        np.testing.assert_array_equal(p, q)
+    assert history.train_loss == shorter_history.train_loss
+    ours, theirs = opt.state_dict(), shorter_opt.state_dict()
+    assert ours.keys() == theirs.keys() and ours["t"] == theirs["t"]
+    for name, value in ours.items():
+        np.testing.assert_equal(value, theirs[name], err_msg=name)  # moments, buffers, step count
+
+    # and training can go on from there with a smaller rate, as the warning advises
+    opt.lr = 1e-3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fit(model, opt, X, y, batch_size, 2)
 
 
 def test_fit_can_raise_on_divergence():
@@ -286,10 +355,12 @@ def test_fit_can_raise_on_divergence():
     [
         ({"batch_size": 0}, "batch_size"),
         ({"batch_size": N + 1}, "batch_size"),
-        ({"batch_size": 2.5}, "batch_size"),
+        ({"batch_size": 2.5}, r"Invalid batch_size: 2\.5\. It must be a whole number"),
+        ({"batch_size": N + 1}, rf"Invalid batch_size: {N + 1}\. It must be a whole number from 1 to {N}\. 1 is SGD"),
         ({"y": np.zeros(N - 1)}, "rows"),
         ({"X": np.full((N, 2), np.nan)}, "NaN"),
         ({"num_epochs": -1}, "num_epochs"),
+        ({"num_epochs": 2.5}, r"Invalid num_epochs: 2\.5\. It must be a whole number"),
         ({"on_divergence": "ignore"}, "on_divergence"),
         ({"X_val": np.zeros((5, 2))}, "X_val and y_val"),
     ],
@@ -301,6 +372,16 @@ def test_fit_rejects_bad_input(change, match, regression_data):
     with pytest.raises(ValueError, match=match):
         fit(model, SGD(model.params, lr=0.1), **kwargs)
     assert (model.w == 0).all() and model.b == 0
+
+
+@pytest.mark.parametrize("change", [{"batch_size": True}, {"num_epochs": False}, {"num_epochs": "3"}])
+def test_fit_rejects_counts_of_the_wrong_type(change, regression_data):
+    X, y = regression_data
+    model = LinearRegression(2)
+    optimizer = SGD(model.params, lr=0.1, momentum=0.9)
+    with pytest.raises(TypeError, match=f"Invalid {next(iter(change))}: .* It must be a whole number, not"):
+        fit(model, optimizer, X, y, **{"batch_size": 10, "num_epochs": 2, **change})
+    assert (model.w == 0).all() and model.b == 0 and optimizer.t == 0
 
 
 def test_fit_rejects_wrong_labels_for_a_classifier():

@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # gdcourse, also when it is not installed
 
 from gdcourse import course  # noqa: E402
+from gdcourse.widgets import WIDGET_VIEW  # noqa: E402
 
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")  # shown as <img>; SVG is inlined instead
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def drop_live_widgets(nb: nbformat.NotebookNode) -> None:

@@ -36,6 +36,9 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # gdcourse, also when it is not installed
+from gdcourse import course  # noqa: E402
+
 BEGIN, END = "<!-- measured:begin -->", "<!-- measured:end -->"
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -135,9 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per notebook; the median is reported")
     parser.add_argument("--update", type=Path, help="a Markdown file whose measured block to replace")
     args = parser.parse_args(argv)
-    paths = args.notebooks or [
-        p for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")) if ".fresh" not in p.name
-    ]
+    paths = args.notebooks or course.notebooks()
 
     load_before = os.getloadavg()
     measurements = []

@@ -17,6 +17,9 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # gdcourse, also when it is not installed
+from gdcourse.widgets import WIDGET_VIEW  # noqa: E402
+
 
 def normalise(nb: nbformat.NotebookNode) -> None:
     """Drop what changes from run to run but carries no content."""
@@ -28,9 +31,6 @@ def normalise(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("ExecuteTime", None)
         if cell.cell_type == "code":
             cell.outputs = merge_streams(strip_widget_views(cell.outputs))
-
-
-WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def strip_widget_views(outputs: list) -> list:

@@ -38,23 +38,9 @@ from typing import Any
 
 import numpy as np
 
+from gdcourse.errors import Incorrect, LearnerError, NotAttempted
+
 EXERCISES: dict[str, Exercise] = {}
-
-
-class Incorrect(Exception):
-    """The answer is wrong: the message is the feedback, ``mistake`` the typical mistake it made (if known)."""
-
-    def __init__(self, message: str, mistake: Mistake | None = None):
-        super().__init__(message)
-        self.mistake = mistake
-
-
-class NotAttempted(Exception):
-    """Raised when the answer is still the stub."""
-
-
-class LearnerError(Exception):
-    """The learner's own code raised ``__cause__`` (not the checker: that would be a bug in the checker)."""
 
 
 @dataclass(frozen=True)

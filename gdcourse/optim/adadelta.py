@@ -7,6 +7,8 @@ import numpy as np
 from gdcourse.optim.optimizer import Optimizer
 from gdcourse.validation import check_number
 
+__all__ = ["Adadelta"]
+
 
 class Adadelta(Optimizer):
     r"""Adadelta (``torch.optim.Adadelta``'s convention, with a learning rate that defaults to 1).
@@ -34,7 +36,7 @@ class Adadelta(Optimizer):
         self.v = self.zeros()  # running average of g^2
         self.u = self.zeros()  # running average of delta^2
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         rho, v, u = self.rho, self.v[i], self.u[i]
         v *= rho
         v += (1 - rho) * grad * grad  # v = rho * v + (1 - rho) * g^2

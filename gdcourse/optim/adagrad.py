@@ -7,6 +7,8 @@ import numpy as np
 from gdcourse.optim.optimizer import Optimizer
 from gdcourse.validation import check_number
 
+__all__ = ["Adagrad"]
+
 
 class Adagrad(Optimizer):
     r"""Adagrad (``torch.optim.Adagrad``'s convention: ``eps`` outside the square root).
@@ -35,7 +37,7 @@ class Adagrad(Optimizer):
         self.eps = check_number("eps", eps)
         self.sum = [np.full_like(p, self.initial_accumulator_value) for p in self.params]
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         s = self.sum[i]
         lr_t = self.lr / (1 + (self.t - 1) * self.lr_decay)
         s += grad * grad  # s = s + g^2

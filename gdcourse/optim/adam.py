@@ -5,16 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from gdcourse.optim.optimizer import Optimizer
-from gdcourse.validation import check_number
+from gdcourse.validation import check_betas, check_number
 
-
-def check_betas(betas) -> tuple[float, float]:
-    """Check that ``betas`` is a pair of numbers in [0, 1)."""
-    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
-        raise ValueError(f"betas must be a pair (beta1, beta2) such as (0.9, 0.999), got {betas!r}.")
-    beta1 = check_number("beta1 (betas[0])", betas[0], high=1.0, high_open=True)
-    beta2 = check_number("beta2 (betas[1])", betas[1], high=1.0, high_open=True)
-    return (beta1, beta2)
+__all__ = ["Adam", "AdamW"]
 
 
 class Adam(Optimizer):
@@ -47,9 +40,9 @@ class Adam(Optimizer):
         self.amsgrad = bool(amsgrad)
         self.m = self.zeros()
         self.v = self.zeros()
-        self.v_max = self.zeros() if self.amsgrad else None
+        self.v_max = self.zeros() if self.amsgrad else []
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         beta1, beta2 = self.betas
         m, v = self.m[i], self.v[i]
         m *= beta1

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.optim.adam import check_betas
 from gdcourse.optim.optimizer import Optimizer
-from gdcourse.validation import check_number
+from gdcourse.validation import check_betas, check_number
+
+__all__ = ["Adamax"]
 
 
 class Adamax(Optimizer):
@@ -33,7 +34,7 @@ class Adamax(Optimizer):
         self.m = self.zeros()
         self.u = self.zeros()
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         beta1, beta2 = self.betas
         m, u = self.m[i], self.u[i]
         m *= beta1

@@ -12,7 +12,9 @@ import math
 from bisect import bisect_right
 
 from gdcourse.optim.optimizer import Optimizer
-from gdcourse.validation import check_choice, check_number
+from gdcourse.validation import check_choice, check_count, check_number
+
+__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LinearLR", "OneCycleLR", "SequentialLR", "StepLR"]
 
 
 class LRScheduler:
@@ -55,11 +57,11 @@ class StepLR(LRScheduler):
     r"""Multiply the rate by ``gamma`` every ``step_size`` epochs: $\eta_e = \eta_0\,\gamma^{\lfloor e/s \rfloor}$."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        self.step_size = int(check_number("step_size", step_size, low=1))
+        self.step_size = check_count("step_size", step_size)
         self.gamma = check_number("gamma", gamma)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma ** (epoch // self.step_size)
 
 
@@ -70,7 +72,7 @@ class ExponentialLR(LRScheduler):
         self.gamma = check_number("gamma", gamma)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def lr_at(self, epoch: int) -> float:
         return self.base_lr * self.gamma**epoch
 
 
@@ -83,11 +85,11 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
-        self.T_max = int(check_number("T_max", T_max, low=1))
+        self.T_max = check_count("T_max", T_max)
         self.eta_min = check_number("eta_min", eta_min)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def lr_at(self, epoch: int) -> float:
         return self.eta_min + (self.base_lr - self.eta_min) * (1 + math.cos(math.pi * epoch / self.T_max)) / 2
 
 
@@ -107,10 +109,10 @@ class LinearLR(LRScheduler):
     ):
         self.start_factor = check_number("start_factor", start_factor, high=1.0, low_open=True)
         self.end_factor = check_number("end_factor", end_factor, high=1.0)
-        self.total_iters = int(check_number("total_iters", total_iters, low=1))
+        self.total_iters = check_count("total_iters", total_iters)
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def lr_at(self, epoch: int) -> float:
         progress = min(self.total_iters, epoch) / self.total_iters
         return self.base_lr * (self.start_factor + (self.end_factor - self.start_factor) * progress)
 
@@ -132,10 +134,10 @@ class SequentialLR(LRScheduler):
         if any(s.optimizer is not optimizer for s in schedulers):
             raise ValueError("Every scheduler in SequentialLR must be built on the same optimizer.")
         self.schedulers = list(schedulers)
-        self.milestones = [int(m) for m in milestones]
+        self.milestones = [check_count(f"milestones[{i}]", m) for i, m in enumerate(milestones)]
         super().__init__(optimizer)
 
-    def lr_at(self, epoch):
+    def lr_at(self, epoch: int) -> float:
         i = bisect_right(self.milestones, epoch)
         start = self.milestones[i - 1] if i > 0 else 0
         return self.schedulers[i].lr_at(epoch - start)
@@ -168,7 +170,7 @@ class OneCycleLR(LRScheduler):
         final_div_factor: float = 1e4,
     ):
         self.max_lr = check_number("max_lr", max_lr, low_open=True)
-        self.total_steps = int(check_number("total_steps", total_steps, low=1))
+        self.total_steps = check_count("total_steps", total_steps)
         self.pct_start = check_number("pct_start", pct_start, high=1.0, high_open=True)
         self.anneal_strategy = check_choice("anneal_strategy", anneal_strategy, ["cos", "linear"])
         self.cycle_momentum = bool(cycle_momentum)
@@ -208,7 +210,7 @@ class OneCycleLR(LRScheduler):
         pct = (epoch - self.phase_end[0]) / (self.phase_end[1] - self.phase_end[0])  # 2) annealing
         return self.max_lr, self.min_lr, self.base_momentum, self.max_momentum, pct
 
-    def lr_at(self, epoch):
+    def lr_at(self, epoch: int) -> float:
         start, end, _, _, pct = self.phase(epoch)
         return self.anneal(start, end, pct)
 
@@ -229,4 +231,4 @@ class OneCycleLR(LRScheduler):
         if hasattr(self.optimizer, "betas"):
             self.optimizer.betas = (momentum, self.optimizer.betas[1])
         else:
-            self.optimizer.momentum = momentum
+            self.optimizer.momentum = momentum  # type: ignore[attr-defined]  # SGD and RMSprop have it

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from gdcourse.optim.adam import check_betas
 from gdcourse.optim.optimizer import Optimizer
-from gdcourse.validation import check_number
+from gdcourse.validation import check_betas, check_number
+
+__all__ = ["NAdam"]
 
 
 class NAdam(Optimizer):
@@ -41,7 +42,7 @@ class NAdam(Optimizer):
         self.v = self.zeros()
         self.mu_product = [1.0] * len(self.params)
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         beta1, beta2 = self.betas
         t, psi = self.t, self.momentum_decay
         mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))

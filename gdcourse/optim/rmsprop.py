@@ -7,6 +7,8 @@ import numpy as np
 from gdcourse.optim.optimizer import Optimizer
 from gdcourse.validation import check_number
 
+__all__ = ["RMSprop"]
+
 
 class RMSprop(Optimizer):
     r"""RMSprop (``torch.optim.RMSprop``'s convention: ``alpha=0.99``, ``eps`` outside the root).
@@ -38,10 +40,10 @@ class RMSprop(Optimizer):
         self.momentum = check_number("momentum", momentum)
         self.centered = bool(centered)
         self.v = self.zeros()
-        self.g_avg = self.zeros() if self.centered else None
+        self.g_avg = self.zeros() if self.centered else []
         self.momentum_buffer = self.zeros()
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         alpha, v = self.alpha, self.v[i]
         v *= alpha
         v += (1 - alpha) * grad * grad  # v = alpha * v + (1 - alpha) * g^2

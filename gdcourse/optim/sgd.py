@@ -7,6 +7,8 @@ import numpy as np
 from gdcourse.optim.optimizer import Optimizer
 from gdcourse.validation import check_number
 
+__all__ = ["SGD"]
+
 
 class SGD(Optimizer):
     r"""Gradient descent, optionally with momentum (``torch.optim.SGD``'s convention).
@@ -43,9 +45,9 @@ class SGD(Optimizer):
                 "Nesterov momentum requires momentum > 0 and dampening = 0; "
                 f"got momentum={momentum}, dampening={dampening}."
             )
-        self.momentum_buffer = [None] * len(self.params)
+        self.momentum_buffer: list[np.ndarray | None] = [None] * len(self.params)
 
-    def update(self, i, theta, grad):
+    def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         if self.momentum != 0:
             b = self.momentum_buffer[i]
             if b is None:  # first step: b_1 = g_1 (np.copy: an array even if grad is a 0-d scalar)
