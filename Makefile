@@ -32,8 +32,8 @@ lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 lint: setup
-	$(BIN)/ruff check gdcourse tests notebooks
-	$(BIN)/ruff format --check gdcourse tests notebooks
+	$(BIN)/ruff check gdcourse tests notebooks conftest.py
+	$(BIN)/ruff format --check gdcourse tests notebooks conftest.py
 
 test: lint
 	$(BIN)/python -m pytest
@@ -50,8 +50,8 @@ test-browser: setup
 	GDCOURSE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
 
 format: setup
-	$(BIN)/ruff check --fix gdcourse tests notebooks
-	$(BIN)/ruff format gdcourse tests notebooks
+	$(BIN)/ruff check --fix gdcourse tests notebooks conftest.py
+	$(BIN)/ruff format gdcourse tests notebooks conftest.py
 
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
