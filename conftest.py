@@ -24,7 +24,6 @@ import pytest
 # notebook file name -> why it may still draw an optimizer off the map (reported, not failed)
 PENDING: dict[str, str] = {
     "02_linear_regression.ipynb": "issue 12: SGD runs at two learning rates in SGD's look",
-    "05_optimizers.ipynb": "issue 13: being rewritten",
     "06_optimizer_comparison.ipynb": "issue 14: the optimizers in plots.COLORS",
     "07_pytorch.ipynb": "issue 13: being rewritten",
 }
