@@ -25,7 +25,6 @@ import pytest
 PENDING: dict[str, str] = {
     "02_linear_regression.ipynb": "issue 12: SGD runs at two learning rates in SGD's look",
     "06_optimizer_comparison.ipynb": "issue 14: the optimizers in plots.COLORS",
-    "07_pytorch.ipynb": "issue 13: being rewritten",
 }
 
 HOOK = r"""
