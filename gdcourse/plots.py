@@ -37,7 +37,7 @@ OPTIMIZER_STYLES = {
     "SGD": {"color": "#000000", "marker": "o", "linestyle": "-"},
     "Momentum": {"color": "#332288", "marker": "s", "linestyle": "-"},  # indigo
     "Nesterov": {"color": "#56B4E9", "marker": "D", "linestyle": "--"},  # sky blue
-    "Adagrad": {"color": "#117733", "marker": "^", "linestyle": "-."},  # green
+    "Adagrad": {"color": "#117733", "marker": "^", "linestyle": ":"},  # green
     "RMSprop": {"color": "#009E73", "marker": "v", "linestyle": "-."},  # bluish green
     "Adadelta": {"color": "#E69F00", "marker": "P", "linestyle": ":"},  # orange
     "Adam": {"color": "#D55E00", "marker": "X", "linestyle": "-"},  # vermillion
@@ -72,6 +72,7 @@ def optimizer_style(label: str) -> dict:
 
 
 NOTHING_DRAWN = ("None", "none", "", " ", None)
+VARIANTS = ("held-out", "theory")  # gids of curves that may take another line style: loss_curves, convergence
 
 
 def colours_of(artist) -> list:
@@ -94,7 +95,8 @@ def style_mismatches(fig: Figure) -> list[str]:
     scatter points, filled areas, bars, error bars, and the entries of every legend. Each must have
     the optimizer's colour (transparency aside) and, where it draws a marker, the optimizer's
     marker. A line drawn on the axes must also have the optimizer's line style, unless its ``gid``
-    is ``"held-out"`` (the held-out curve of ``loss_curves``, in another line style on purpose).
+    is ``"held-out"`` or ``"theory"`` (the held-out curve of ``loss_curves``, a theory line of
+    ``convergence``: in another line style on purpose).
     The course's tests run this on every figure the notebooks show (``conftest.py``); an empty list
     means every optimizer looks as it does everywhere else.
     """
@@ -111,7 +113,7 @@ def style_mismatches(fig: Figure) -> list[str]:
         wrong = [f"colour {to_hex(c)}" for c in colours if to_rgb(c) != to_rgb(style["color"])][:1]
         if marker not in NOTHING_DRAWN and marker != style["marker"]:
             wrong.append(f"marker {marker!r}")
-        if linestyle not in NOTHING_DRAWN and linestyle != style["linestyle"] and artist.get_gid() != "held-out":
+        if linestyle not in NOTHING_DRAWN and linestyle != style["linestyle"] and artist.get_gid() not in VARIANTS:
             wrong.append(f"line style {linestyle!r}")
         if wrong:
             look = f"colour {style['color']}, marker {style['marker']!r}, line style {style['linestyle']!r}"
@@ -200,6 +202,7 @@ def contour_paths(
     ylim=None,
     colors: dict | None = None,
     show_values: bool = True,
+    n: int = 200,
 ) -> Figure:
     """Contour lines of a 2-D ``function`` with one labelled line per path, start and minima marked.
 
@@ -208,9 +211,11 @@ def contour_paths(
     Each path is drawn in its optimizer's style (``optimizer_style``) when its label names one;
     ``colors`` overrides the colour of a label; ``show_values=False`` leaves the final value
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
+    ``n`` is the number of grid points per axis for the contours (fewer: faster and lighter, for
+    small panels).
     """
     ax = new_axes(ax, figsize=(6, 5))
-    XX, YY, Z = grid(function, xlim=xlim, ylim=ylim)
+    XX, YY, Z = grid(function, n=n, xlim=xlim, ylim=ylim)
     z_min = function.min_value if function.min_value is not None else Z.min()
     spread = Z.max() - z_min
     if log_levels is None:
@@ -269,7 +274,8 @@ def convergence(
     k = np.arange(len(first))
     # Theory lines: thin, dashed, in the colour of the path they describe when their label names it.
     for (name, r), style in zip((rates or {}).items(), line_styles(rates or {}), strict=True):
-        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=style["color"], lw=1, label=name)
+        theory = (first.values[0] - f_star) * r ** (2 * k)
+        ax.semilogy(k, theory, "--", color=style["color"], lw=1, label=name, gid="theory")  # gid: see style_mismatches
     ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
     ax.legend(fontsize=8)
     return ax.figure

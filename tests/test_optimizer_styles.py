@@ -94,7 +94,9 @@ def test_lines_in_their_optimizers_look_pass():
     }
     assert plots.style_mismatches(fig) == []
     assert plots.style_mismatches(plots.contour_paths(f, paths)) == []
-    assert plots.style_mismatches(plots.convergence(paths)) == []
+    assert (
+        plots.style_mismatches(plots.convergence(paths, rates={"GD, theory: 0.9^(2k)": 0.9})) == []
+    )  # dashed on purpose
 
 
 @pytest.mark.parametrize(
@@ -137,3 +139,12 @@ def test_the_held_out_curve_of_loss_curves_keeps_its_own_line_style():
     model = LinearRegression(2)
     history = fit(model, optim.RMSprop(model.params, lr=0.01), X, y, 10, 2, X_val=X, y_val=y, progress=False)
     assert plots.style_mismatches(plots.loss_curves({"RMSprop": history})) == []
+
+
+def test_contour_paths_takes_a_coarser_grid_for_small_panels():
+    f = functions.Rosenbrock()
+    path = minimize(f, f.start, optim.Adam, 3, lr=0.1)
+    fine, coarse = (plots.contour_paths(f, {"Adam": path}, n=n).axes[0] for n in (200, 60))
+    # the filled contours of a coarser grid have fewer vertices: less memory and drawing time
+    sizes = [sum(len(p.vertices) for c in ax.collections[:1] for p in c.get_paths()) for ax in (fine, coarse)]
+    assert sizes[1] < sizes[0] and plots.style_mismatches(coarse.figure) == []
