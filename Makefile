@@ -32,7 +32,7 @@ setup: $(STAMP)
 lab: setup
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
-CODE := gdcourse tests tools benchmarks notebooks
+CODE := gdcourse tests tools benchmarks notebooks conftest.py
 
 lint: setup
 	$(BIN)/ruff check $(CODE)

@@ -8,6 +8,8 @@ window (``xlim``, ``ylim``).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from gdcourse.validation import check_array, check_count
@@ -176,16 +178,64 @@ def bowl() -> Quadratic:
     )
 
 
-def ill_conditioned() -> Quadratic:
-    """``f(x, y) = 0.1 x^2 + 2 y^2`` (condition number 20), from (-5, -2): GD zig-zags in y."""
+def ill_conditioned(angle: float = 0.0) -> Quadratic:
+    """``f(x, y) = 0.1 x^2 + 2 y^2`` (condition number 20), from (-5, -2): GD zig-zags in y.
+
+    ``angle`` (degrees) turns the whole problem, its start and its window included, about the
+    origin: the same valley, no longer lined up with the axes. Its curvatures, minimum and
+    difficulty for GD are unchanged; for optimizers that scale each coordinate separately
+    (Adagrad, RMSprop, Adam) they are not. At 45 degrees ``f = 0.05 (x + y)^2 + (x - y)^2``.
+    """
+    if angle == 0:
+        return Quadratic(
+            np.diag([0.2, 4.0]),
+            name="0.1 x^2 + 2 y^2",
+            latex=r"$f(x, y) = 0.1x^2 + 2y^2$",
+            x0=(-5.0, -2.0),
+            xlim=(-6.0, 6.0),
+            ylim=(-3.0, 3.0),
+        )
+    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+    turn = np.array([[c, -s], [s, c]])  # columns: where the x and y axes go
+    A = (turn * [0.2, 4.0]) @ turn.T  # the curvatures 0.2 and 4 along the turned axes
+    half_width = (6.0 * abs(c) + 3.0 * abs(s), 6.0 * abs(s) + 3.0 * abs(c))  # the turned window's bounding box
     return Quadratic(
-        np.diag([0.2, 4.0]),
-        name="0.1 x^2 + 2 y^2",
-        latex=r"$f(x, y) = 0.1x^2 + 2y^2$",
-        x0=(-5.0, -2.0),
-        xlim=(-6.0, 6.0),
-        ylim=(-3.0, 3.0),
+        (A + A.T) / 2,
+        name=f"0.1 x^2 + 2 y^2 rotated by {angle:g} degrees",
+        latex=rf"$f = 0.1x^2 + 2y^2$ rotated by ${angle:g}^\circ$",
+        x0=tuple(float(v) for v in turn @ [-5.0, -2.0]),
+        xlim=(-half_width[0], half_width[0]),
+        ylim=(-half_width[1], half_width[1]),
     )
+
+
+class LessardRechtPackard(Function):
+    r"""A smooth, strongly convex function of one variable on which the heavy ball fails.
+
+    Three quadratic pieces joined with a continuous gradient: $f'(x) = 25x$ for $x < 1$,
+    $x + 24$ for $1 \le x < 2$ and $25x - 24$ for $x \ge 2$. So $f'$ is 25-Lipschitz ($L = 25$)
+    and $f$ is 1-strongly convex ($\mu = 1$, $\kappa = 25$), with its minimum 0 at $x = 0$.
+    Lessard, Recht and Packard (2016, section 4.6) show that the heavy ball with the settings that
+    are optimal for quadratics with these $\mu$ and $L$ ($\eta = 1/9$, $\beta = 4/9$), started
+    at rest near $x = 3.3$, does not converge: it falls into a cycle of three points.
+    """
+
+    name = "Lessard-Recht-Packard"
+    latex = r"$f'(x) = 25x,\ x + 24,\ 25x - 24$ for $x < 1,\ 1 \leq x < 2,\ x \geq 2$"
+    dim = 1
+    x0 = (3.3,)
+    minima = ((0.0,),)
+    xlim = (-3.0, 4.0)
+    ylim = None
+    mu, L = 1.0, 25.0
+
+    def value(self, p):
+        x = p[..., 0]
+        return np.where(x < 1, 12.5 * x**2, np.where(x < 2, 0.5 * x**2 + 24 * x - 12, 12.5 * x**2 - 24 * x + 36))
+
+    def gradient(self, p):
+        x = p[..., 0]
+        return np.where(x < 1, 25 * x, np.where(x < 2, x + 24, 25 * x - 24))[..., None]
 
 
 class Rosenbrock(Function):
@@ -322,11 +372,13 @@ def all_functions() -> dict[str, Function]:
         parabola(),
         bowl(),
         ill_conditioned(),
+        ill_conditioned(angle=45),
         Rosenbrock(),
         Beale(),
         Booth(),
         Himmelblau(),
         Saddle(),
         Rastrigin(),
+        LessardRechtPackard(),
     ]
     return {f.name: f for f in functions}

@@ -51,22 +51,24 @@ COLORS = [
     "#F0E442",  # yellow
 ]
 
-# One look per optimizer, the same in every figure of the course. The colours are colour-blind
-# safe (Okabe-Ito, plus grey and wine); each optimizer also has its own marker and line style,
-# so the lines stay apart in greyscale. Adam's relatives share a hue with a different marker and
-# line style. "GD" and "SGD" are the same rule (SGD without momentum), so they look the same.
+# One look per optimizer, the same in every figure of the course. The colours are Okabe-Ito's and
+# Paul Tol's colour-blind-safe palettes, chosen so that every pair stays apart for normal vision and
+# the three kinds of colour blindness (tests/test_optimizer_styles.py measures it), and none so
+# light that it fades on white. Each optimizer also has its own marker, and optimizers that share
+# a line style differ in lightness, so a greyscale print tells them apart.
+# "GD" and "SGD" are the same rule (SGD without momentum), so they look the same.
 OPTIMIZER_STYLES = {
-    "GD": {"color": "#000000", "marker": "o", "linestyle": "-"},
+    "GD": {"color": "#000000", "marker": "o", "linestyle": "-"},  # black
     "SGD": {"color": "#000000", "marker": "o", "linestyle": "-"},
-    "Momentum": {"color": "#0072B2", "marker": "s", "linestyle": "-"},
-    "Nesterov": {"color": "#56B4E9", "marker": "D", "linestyle": "--"},
-    "Adagrad": {"color": "#009E73", "marker": "^", "linestyle": "-"},
-    "RMSprop": {"color": "#E69F00", "marker": "v", "linestyle": "-."},
-    "Adadelta": {"color": "#999999", "marker": "P", "linestyle": ":"},
-    "Adam": {"color": "#D55E00", "marker": "X", "linestyle": "-"},
-    "AdamW": {"color": "#CC79A7", "marker": "p", "linestyle": "--"},
-    "NAdam": {"color": "#D55E00", "marker": "h", "linestyle": "--"},
-    "Adamax": {"color": "#882255", "marker": "<", "linestyle": ":"},
+    "Momentum": {"color": "#332288", "marker": "s", "linestyle": "-"},  # indigo
+    "Nesterov": {"color": "#56B4E9", "marker": "D", "linestyle": "--"},  # sky blue
+    "Adagrad": {"color": "#117733", "marker": "^", "linestyle": ":"},  # green
+    "RMSprop": {"color": "#009E73", "marker": "v", "linestyle": "-."},  # bluish green
+    "Adadelta": {"color": "#E69F00", "marker": "P", "linestyle": ":"},  # orange
+    "Adam": {"color": "#D55E00", "marker": "X", "linestyle": "-"},  # vermillion
+    "AdamW": {"color": "#CC79A7", "marker": "p", "linestyle": "--"},  # reddish purple
+    "NAdam": {"color": "#AA4499", "marker": "h", "linestyle": "--"},  # purple
+    "Adamax": {"color": "#882255", "marker": "<", "linestyle": ":"},  # wine
 }
 
 
@@ -92,6 +94,73 @@ def optimizer_style(label: str) -> dict:
     if name is None:
         raise KeyError(f"{label!r} names no optimizer; known: {', '.join(OPTIMIZER_STYLES)}.")
     return dict(OPTIMIZER_STYLES[name])
+
+
+NOTHING_DRAWN = ("None", "none", "", " ", None)
+VARIANTS = ("held-out", "theory")  # gids of curves that may take another line style: loss_curves, convergence
+
+
+def colours_of(artist) -> list:
+    """The colours an artist paints: a line's colour, a patch's fill, a collection's fills (or edges)."""
+    from matplotlib.collections import Collection
+    from matplotlib.lines import Line2D
+
+    if isinstance(artist, Line2D):
+        return [artist.get_color()]
+    if isinstance(artist, Collection):
+        fills = artist.get_facecolor()
+        return list(fills if len(fills) else artist.get_edgecolor())
+    return [artist.get_facecolor()] if hasattr(artist, "get_facecolor") else []
+
+
+def style_mismatches(fig: Figure) -> list[str]:
+    """Every place where ``fig`` draws an optimizer in a look other than its own, one line each.
+
+    An artist is drawn *for an optimizer* when its label names one (``optimizer_name``): lines,
+    scatter points, filled areas, bars, error bars, and the entries of every legend. Each must have
+    the optimizer's colour (transparency aside) and, where it draws a marker, the optimizer's
+    marker. A line drawn on the axes must also have the optimizer's line style, unless its ``gid``
+    is ``"held-out"`` or ``"theory"`` (the held-out curve of ``loss_curves``, a theory line of
+    ``convergence``: in another line style on purpose).
+    The course's tests run this on every figure the notebooks show (``conftest.py``); an empty list
+    means every optimizer looks as it does everywhere else.
+    """
+    from matplotlib.colors import to_hex, to_rgb
+
+    problems = []
+
+    def check(artist, label: object, where: str, marker=None, linestyle=None, parts=None) -> None:
+        name = optimizer_name(label) if isinstance(label, str) else None
+        if name is None:
+            return
+        style = OPTIMIZER_STYLES[name]
+        colours = [c for part in (parts or [artist]) for c in colours_of(part)]
+        wrong = [f"colour {to_hex(c)}" for c in colours if to_rgb(c) != to_rgb(style["color"])][:1]
+        if marker not in NOTHING_DRAWN and marker != style["marker"]:
+            wrong.append(f"marker {marker!r}")
+        if linestyle not in NOTHING_DRAWN and linestyle != style["linestyle"] and artist.get_gid() not in VARIANTS:
+            wrong.append(f"line style {linestyle!r}")
+        if wrong:
+            look = f"colour {style['color']}, marker {style['marker']!r}, line style {style['linestyle']!r}"
+            problems.append(f"{where}: {label!r} is drawn with {', '.join(wrong)}; {name}'s look is {look}")
+
+    for number, ax in enumerate(fig.axes, start=1):
+        where = f"axes {number} ({ax.get_title() or 'untitled'})"
+        for line in ax.get_lines():
+            check(line, line.get_label(), where, line.get_marker(), line.get_linestyle())
+        for artist in [*ax.collections, *ax.patches]:
+            check(artist, artist.get_label(), where)
+        for container in ax.containers:  # bars and error bars carry the label on the container
+            check(container, container.get_label(), where, parts=[a for a in container.get_children() if a])
+        legend = ax.get_legend()
+        for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True) if legend else []:
+            marker = getattr(handle, "get_marker", lambda: None)()
+            check(handle, text.get_text(), f"legend of {where}", marker)
+    for legend in fig.legends:
+        for text, handle in zip(legend.get_texts(), legend.legend_handles, strict=True):
+            marker = getattr(handle, "get_marker", lambda: None)()
+            check(handle, text.get_text(), "figure legend", marker)
+    return problems
 
 
 def line_styles(labels) -> list[dict]:
@@ -178,6 +247,7 @@ def contour_paths(
     ylim=None,
     colors: dict | None = None,
     show_values: bool = True,
+    n: int = 200,
 ) -> Figure:
     """Contour lines of a 2-D ``function`` with one labelled line per path, start and minima marked.
 
@@ -186,17 +256,27 @@ def contour_paths(
     Each path is drawn in its optimizer's style (``optimizer_style``) when its label names one;
     ``colors`` overrides the colour of a label; ``show_values=False`` leaves the final value
     ``f = ...`` out of the legend (where it says little, e.g. on a function unbounded below).
+    ``n`` is the number of grid points per axis for the contours (fewer: faster and lighter, for
+    small panels).
     """
     ax = _new_axes(ax, figsize=(6, 5))
-    draw_contours(function, ax, title, log_levels, xlim, ylim)
+    draw_contours(function, ax, title, log_levels, xlim, ylim, n)
     draw_paths_2d(function, _as_dict(paths), ax, colors, show_values)
     return _figure(ax)
 
 
-def draw_contours(function, ax: Axes, title: str | None = None, log_levels: bool | None = None, xlim=None, ylim=None):
-    """Filled contours of ``function`` over its window, the axis labels and the title: what
-    ``contour_paths`` draws before the paths."""
-    XX, YY, Z = grid(function, xlim=xlim, ylim=ylim)
+def draw_contours(
+    function,
+    ax: Axes,
+    title: str | None = None,
+    log_levels: bool | None = None,
+    xlim=None,
+    ylim=None,
+    n: int = 200,
+) -> None:
+    """Filled contours of ``function`` over its window (``n`` grid points per axis), the axis
+    labels and the title: what ``contour_paths`` draws before the paths."""
+    XX, YY, Z = grid(function, n=n, xlim=xlim, ylim=ylim)
     z_min = function.min_value if function.min_value is not None else Z.min()
     spread = Z.max() - z_min
     if log_levels is None:
@@ -262,7 +342,8 @@ def convergence(
     k = np.arange(len(first))
     # Theory lines: thin, dashed, in the colour of the path they describe when their label names it.
     for (name, r), style in zip((rates or {}).items(), line_styles(rates or {}), strict=True):
-        ax.semilogy(k, (first.values[0] - f_star) * r ** (2 * k), "--", color=style["color"], lw=1, label=name)
+        theory = (first.values[0] - f_star) * r ** (2 * k)
+        ax.semilogy(k, theory, "--", color=style["color"], lw=1, label=name, gid="theory")  # gid: see style_mismatches
     ax.set(xlabel="step k", ylabel=r"$f(x_k) - f^*$", title=title or "Convergence")
     ax.legend(fontsize=8)
     return _figure(ax)
@@ -297,7 +378,9 @@ def loss_curves(
         ax.plot(xs, train, **style, markevery=every, label=f"{name} (train)" if valid and val else name)
         if valid and val:  # the held-out curve: same colour and marker, thin, hollow markers
             style["linestyle"] = ":" if style["linestyle"] != ":" else "--"
-            ax.plot(xs, valid, **style, markevery=every, mfc="white", lw=1, label=f"{name} ({val_label})")
+            # gid: style_mismatches allows the held-out curve its own line style
+            held_out: dict[str, Any] = {"mfc": "white", "lw": 1, "gid": "held-out"}
+            ax.plot(xs, valid, **style, **held_out, markevery=every, label=f"{name} ({val_label})")
     if log:
         ax.set_yscale("log")
     ax.set(

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from gdcourse import functions, gradcheck
+from gdcourse import functions, gradcheck, optim
+from gdcourse.train import minimize
 
 
 def all_test_functions():
@@ -162,3 +163,50 @@ def test_points_of_the_wrong_dimension_are_rejected():
     with pytest.raises(ValueError, match="coordinate"):
         functions.Booth()([1.0, 2.0, 3.0])
     assert functions.parabola()(3.0) == pytest.approx(9 + 12 + 1)  # a 1-D function accepts a scalar
+
+
+def test_the_rotated_quadratic_is_the_same_problem_turned():
+    angle = 45
+    turn = np.array([[np.cos(np.pi / 4), -np.sin(np.pi / 4)], [np.sin(np.pi / 4), np.cos(np.pi / 4)]])
+    plain, rotated = functions.ill_conditioned(), functions.ill_conditioned(angle=angle)
+    np.testing.assert_allclose(rotated.A, [[2.1, -1.9], [-1.9, 2.1]], rtol=1e-15)  # 0.05(x + y)^2 + (x - y)^2
+    np.testing.assert_allclose(rotated.eigenvalues, [0.2, 4.0], rtol=1e-14)
+    np.testing.assert_allclose(rotated.A @ turn[:, 0], 0.2 * turn[:, 0], atol=1e-14)  # flat along the turned x axis
+    np.testing.assert_allclose(rotated.start, turn @ plain.start, rtol=1e-15)
+    points = np.random.default_rng(0).uniform(-3, 3, size=(20, 2))
+    np.testing.assert_allclose(rotated(points @ turn.T), plain(points), rtol=1e-13)
+    x, y = points.T
+    np.testing.assert_allclose(rotated(points), 0.05 * (x + y) ** 2 + (x - y) ** 2, rtol=1e-13)
+    # GD does not care about the orientation: its path is the turned path, step for step
+    gd, gd_turned = (minimize(f, f.start, optim.SGD, 50, lr=0.3) for f in (plain, rotated))
+    np.testing.assert_allclose(gd_turned.points, gd.points @ turn.T, rtol=0, atol=1e-12)
+    assert functions.ill_conditioned(angle=0).name == plain.name  # angle 0 is the course's quadratic
+
+
+def test_lessard_recht_packard_is_smooth_and_strongly_convex():
+    f = functions.LessardRechtPackard()
+    for kink in (1.0, 2.0):  # value and slope agree from both sides of each joint
+        left, right = np.array([kink - 1e-9]), np.array([kink])
+        assert float(f(left)) == pytest.approx(float(f(right)), abs=1e-6)
+        assert float(f.grad(left)[0]) == pytest.approx(float(f.grad(right)[0]), abs=1e-6)
+    x = np.random.default_rng(0).uniform(-4, 5, size=(2, 2000))
+    slopes = (f.grad(x[0][:, None]) - f.grad(x[1][:, None]))[:, 0] / (x[0] - x[1])
+    assert slopes.min() >= 1 - 1e-9 and slopes.max() <= 25 + 1e-9  # mu = 1 <= f'' <= L = 25
+    assert (f.mu, f.L) == (1.0, 25.0) and f.minima == ((0.0,),) and float(f(np.zeros(1))) == 0.0
+
+
+def test_the_heavy_ball_cycles_on_lessard_recht_packard_and_nesterov_converges():
+    f = functions.LessardRechtPackard()
+    kappa = f.L / f.mu
+    lr, beta = 4 / (np.sqrt(f.L) + np.sqrt(f.mu)) ** 2, ((np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1)) ** 2
+    assert (lr, beta) == pytest.approx((1 / 9, 4 / 9))  # the best heavy ball for quadratics with kappa = 25
+    heavy = minimize(f, f.start, optim.SGD, 300, lr=lr, momentum=beta).points[:, 0]
+    # the 3-cycle solves x_{k+1} = x_k - lr f'(x_k) + beta (x_k - x_{k-1}) around the cycle, with
+    # two points on the piece f' = 25x and one on f' = 25x - 24: a linear system
+    a = 1 + beta - 25 * lr
+    system = np.array([[a, -1, -beta], [-beta, a, -1], [-1, -beta, a]])  # rows: steps to x2, x3, x1
+    cycle = np.linalg.solve(system, [0.0, 0.0, -24 * lr])
+    assert any(np.allclose(heavy[-3:], np.roll(cycle, k), rtol=0, atol=1e-9) for k in range(3)), (heavy[-3:], cycle)
+    assert np.abs(heavy[-30:]).min() > 0.5  # far from the minimum at 0, for ever
+    nesterov = minimize(f, f.start, optim.SGD, 300, lr=1 / f.L, momentum=(np.sqrt(kappa) - 1) / (np.sqrt(kappa) + 1))
+    assert abs(nesterov.x[0]) < 1e-12
