@@ -39,6 +39,24 @@ def check_number(
     return value
 
 
+def check_count(name: str, value: Any, low: int = 1, high: int | None = None, hint: str = "") -> int:
+    """Return ``value`` as an int if it is a whole number in [low, high], else raise.
+
+    Counts (features, layer sizes, epochs, steps, batch sizes, schedule lengths) go through
+    here: Python and NumPy integers are accepted, and so is a float with a whole value
+    (``1e3``); a bool or a fraction (``2.5``) is an error, never silently truncated.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"Invalid {name}: {value!r}. It must be a whole number, not {type(value).__name__}.")
+    if not float(value).is_integer():
+        raise ValueError(f"Invalid {name}: {value!r}. It must be a whole number; round it yourself if you meant to.")
+    count = int(value)
+    if count < low or (high is not None and count > high):
+        interval = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"Invalid {name}: {count}. It must be a whole number {interval}. {hint}".strip())
+    return count
+
+
 def check_params(params: Any) -> list[np.ndarray]:
     """Check that ``params`` is a non-empty list of float NumPy arrays (updated in place)."""
     if isinstance(params, np.ndarray):
