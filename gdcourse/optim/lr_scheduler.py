@@ -222,11 +222,11 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR was stepped {epoch} times but total_steps is {self.total_steps}; "
                 "build it with total_steps = num_epochs * batches_per_epoch."
             )
-        start = 0.0
-        for i, (end, *values) in enumerate(self.phases):
-            if epoch <= end or i == len(self.phases) - 1:  # 1) warm-up, 2) annealing (3) annihilation)
-                return (*values, (epoch - start) / (end - start))
-            start = end
+        i, start = 0, 0.0  # 1) warm-up, 2) annealing (3) annihilation): the phase epoch is in, and its start
+        while epoch > self.phases[i][0] and i < len(self.phases) - 1:
+            i, start = i + 1, self.phases[i][0]
+        end, start_lr, end_lr, start_momentum, end_momentum = self.phases[i]
+        return start_lr, end_lr, start_momentum, end_momentum, (epoch - start) / (end - start)
 
     def lr_at(self, epoch):
         start, end, _, _, pct = self.phase(epoch)
