@@ -1,4 +1,4 @@
-"""Data sets: the blog posts' synthetic data, bundled scikit-learn sets, splitting, scaling, MNIST.
+"""Data sets: the posts' synthetic data, a sparse text-like set, bundled scikit-learn sets, splitting, scaling, MNIST.
 
 Nothing here downloads at import or in the course notebooks: the synthetic sets are
 generated from a seed and scikit-learn ships diabetes, breast cancer and 8x8 digits.
@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from gdcourse.losses import sigmoid
 from gdcourse.validation import check_array, check_count, check_number, check_X_y
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "moons",
     "paraboloid_data",
     "train_test_split",
+    "zipf_bag_of_words",
 ]
 
 
@@ -82,6 +84,51 @@ def moons(n_samples: int = 200, noise: float = 0.15, seed: int = 0):
     lower = np.stack([1 - np.cos(angle), 0.5 - np.sin(angle)], axis=1)
     X = np.where(y[:, None] == 0, upper, lower)
     return X + noise * rng.standard_normal(X.shape), y
+
+
+def zipf_bag_of_words(
+    n_samples: int = 2000,
+    n_words: int = 200,
+    words_per_doc: int = 15,
+    exponent: float = 1.0,
+    n_frequent: int = 20,
+    weight: float = 2.0,
+    seed: int = 0,
+):
+    r"""Documents as sparse bag-of-words vectors with Zipf-distributed word frequencies; only rare words carry signal.
+
+    The vocabulary's words are ranked $k = 1, \dots, K$ (``n_words``) and drawn with probability
+    $p_k \propto k^{-s}$ (Zipf's law, $s$ = ``exponent``), as words are in real text. Each document
+    draws ``words_per_doc`` words independently, and ``X[i, k] = 1`` if word $k$ occurs in document
+    $i$ (0 otherwise): most entries are 0, the first columns are 1 in most documents, the last in
+    about one document in a hundred (with the defaults).
+
+    The ``n_frequent`` most frequent words (like "the" and "of") carry no information. Every other
+    word $k$ gets a weight $\pm$``weight`` (random sign), and the label of document $i$ is drawn as
+    $y_i \sim \mathrm{Bernoulli}(\sigma(x_i^\top w^\ast))$: a logistic-regression model whose
+    informative features are rare.
+
+    Returns ``(X, y, w_true)``: X of shape (n, K) with 0/1 floats, integer labels y of shape (n,),
+    and the true weights of shape (K,) (zero for the frequent words), seeded by ``seed``.
+    """
+    n_samples = check_count("n_samples", n_samples)
+    n_words = check_count("n_words", n_words, low=2)
+    words_per_doc = check_count("words_per_doc", words_per_doc)
+    exponent = check_number("exponent", exponent)
+    n_frequent = check_count(
+        "n_frequent", n_frequent, low=0, high=n_words - 1, hint="At least one word must carry signal."
+    )
+    weight = check_number("weight", weight, low_open=True)
+    rng = np.random.default_rng(seed)
+    p = np.arange(1, n_words + 1.0) ** -exponent
+    p /= p.sum()  # Zipf's law: the k-th most frequent word has probability proportional to k^-s
+    words = rng.choice(n_words, size=(n_samples, words_per_doc), p=p)  # (n, words_per_doc) word indices
+    X = np.zeros((n_samples, n_words))
+    X[np.arange(n_samples)[:, None], words] = 1.0  # presence: a word that occurs twice still counts once
+    w_true = np.zeros(n_words)
+    w_true[n_frequent:] = weight * rng.choice([-1.0, 1.0], n_words - n_frequent)
+    y = (rng.random(n_samples) < sigmoid(X @ w_true)).astype(np.int64)
+    return X, y, w_true
 
 
 def _bundled_file(name: str) -> Path:

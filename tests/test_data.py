@@ -39,6 +39,68 @@ def test_paraboloid_data():
     np.testing.assert_allclose(z0, X0[:, 0] ** 2 + X0[:, 1] ** 2, rtol=1e-15)
 
 
+def test_zipf_bag_of_words_shapes_values_and_seed():
+    X, y, w = data.zipf_bag_of_words(n_samples=300, n_words=50, words_per_doc=8, seed=3)
+    assert X.shape == (300, 50) and y.shape == (300,) and w.shape == (50,)
+    assert set(np.unique(X)) <= {0.0, 1.0} and set(np.unique(y)) <= {0, 1} and y.dtype == np.int64
+    assert np.all(X.sum(axis=1) >= 1) and np.all(X.sum(axis=1) <= 8)  # 8 draws, repeats count once
+    X2, y2, w2 = data.zipf_bag_of_words(n_samples=300, n_words=50, words_per_doc=8, seed=3)
+    for a, b in [(X, X2), (y, y2), (w, w2)]:
+        np.testing.assert_array_equal(a, b)
+    X3, _, _ = data.zipf_bag_of_words(n_samples=300, n_words=50, words_per_doc=8, seed=4)
+    assert not np.array_equal(X, X3)
+
+
+@pytest.mark.parametrize("exponent", [0.8, 1.0, 1.3])
+def test_zipf_bag_of_words_follows_zipfs_law(exponent):
+    """Word k occurs in a document with probability 1 - (1 - p_k)^L, p_k = k^-s / sum_j j^-s (Zipf's law):
+    every word's measured document frequency lies within 5 binomial standard errors of that, and the
+    per-draw probabilities recovered from it fall with rank on a log-log line of slope -s."""
+    n, K, L = 20_000, 100, 10
+    X, _, _ = data.zipf_bag_of_words(n_samples=n, n_words=K, words_per_doc=L, exponent=exponent, seed=0)
+    ranks = np.arange(1, K + 1)
+    p = ranks**-exponent / np.sum(ranks**-exponent)
+    presence = 1 - (1 - p) ** L
+    measured = X.mean(axis=0)
+    assert np.all(np.abs(measured - presence) < 5 * np.sqrt(presence * (1 - presence) / n))
+    p_hat = 1 - (1 - measured) ** (1 / L)
+    slope = np.polyfit(np.log(ranks), np.log(p_hat), 1)[0]
+    assert slope == pytest.approx(-exponent, abs=0.03)
+
+
+def test_zipf_bag_of_words_signal_is_in_the_rare_words_only():
+    """The frequent words have weight 0, the others +-weight; the labels follow the logistic model:
+    in bins of the true logit, the fraction of label 1 matches the mean sigmoid within 5 standard errors."""
+    X, y, w = data.zipf_bag_of_words(n_samples=20_000, n_words=200, n_frequent=20, weight=1.5, seed=1)
+    assert np.all(w[:20] == 0) and np.all(np.abs(w[20:]) == 1.5)
+    assert 0.3 < np.mean(w[20:] > 0) < 0.7  # random signs
+    frequency = X.mean(axis=0)
+    assert frequency[:20].min() > frequency[20:].max()  # the informative words are the rare ones
+    logit = X @ w
+    p = 1 / (1 + np.exp(-logit))
+    for lo, hi in [(-np.inf, -2), (-2, -0.5), (-0.5, 0.5), (0.5, 2), (2, np.inf)]:
+        inside = (logit > lo) & (logit <= hi)
+        assert inside.sum() > 500
+        expected, se = p[inside].mean(), np.sqrt(p[inside].mean() * (1 - p[inside].mean()) / inside.sum())
+        assert abs(y[inside].mean() - expected) < 5 * se
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"n_samples": 2.5}, ValueError, "whole number"),
+        ({"n_words": True}, TypeError, "whole number"),
+        ({"n_words": 10, "n_frequent": 10}, ValueError, "from 0 to 9. At least one word must carry signal"),
+        ({"words_per_doc": 0}, ValueError, "at least 1"),
+        ({"exponent": -1.0}, ValueError, "exponent"),
+        ({"weight": 0.0}, ValueError, "weight"),
+    ],
+)
+def test_zipf_bag_of_words_rejects_bad_input(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        data.zipf_bag_of_words(**kwargs)
+
+
 def test_blobs_and_moons():
     X, y = data.blobs(n_samples=400, distance=2.5, seed=0)
     assert X.shape == (400, 2) and y.shape == (400,) and set(y) == {0, 1} and y.sum() == 200

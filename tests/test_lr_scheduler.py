@@ -72,6 +72,18 @@ def assert_same_sequence(ours: np.ndarray, theirs: np.ndarray, name: str = "lr")
     )
 
 
+def wsd(lib, opt, warmup, stable, decay, start_factor, end_factor):
+    """Warm-up-stable-decay: our class, or torch's equivalent chain (torch has no class of its own)."""
+    if lib is lr_scheduler:
+        return lib.WarmupStableDecayLR(opt, warmup, stable, decay, start_factor=start_factor, end_factor=end_factor)
+    parts = [
+        lib.LinearLR(opt, start_factor=start_factor, end_factor=1.0, total_iters=warmup),
+        lib.ConstantLR(opt, factor=1.0, total_iters=stable),
+        lib.LinearLR(opt, start_factor=1.0, end_factor=end_factor, total_iters=decay),
+    ]
+    return lib.SequentialLR(opt, parts, milestones=[warmup, warmup + stable])
+
+
 # (id, build(lib, optimizer), number of steps). Steps run to about 3 periods where that means something.
 SCHEDULES = [
     ("StepLR", lambda lib, opt: lib.StepLR(opt, step_size=7, gamma=0.5), 42),
@@ -98,6 +110,21 @@ SCHEDULES = [
         ),
         20,
     ),
+    (
+        "WarmupStableDecayLR",
+        lambda lib, opt: wsd(lib, opt, warmup=5, stable=10, decay=8, start_factor=0.1, end_factor=0.0),
+        30,  # past the end of the decay: the rate stays at end_factor
+    ),
+    (
+        "WarmupStableDecayLR-to-a-floor",
+        lambda lib, opt: wsd(lib, opt, warmup=3, stable=4, decay=5, start_factor=0.25, end_factor=0.1),
+        15,
+    ),
+    (
+        "WarmupStableDecayLR-one-step-phases",
+        lambda lib, opt: wsd(lib, opt, warmup=1, stable=1, decay=1, start_factor=0.5, end_factor=0.2),
+        6,
+    ),
 ]
 
 
@@ -108,7 +135,7 @@ def test_schedule_matches_torch(torch64, build, num_steps):
 
 
 def test_every_scheduler_is_covered():
-    covered = {name.split("-")[0] for name, _, _ in SCHEDULES} | {"OneCycleLR"}
+    covered = {name.split("-")[0] for name, _, _ in SCHEDULES} | {"OneCycleLR", "ReduceLROnPlateau"}
     public = {name for name, obj in vars(lr_scheduler).items() if isinstance(obj, type) and name != "LRScheduler"}
     assert public - {"Optimizer"} <= covered
 
@@ -133,9 +160,17 @@ ONE_CYCLE_STEPS = 40
     ids=["SGD-momentum", "Adam-betas"],
 )
 @pytest.mark.parametrize("anneal_strategy", ["cos", "linear"])
-def test_one_cycle_matches_torch(torch64, anneal_strategy, optimizer, opt_kwargs, kwargs):
+@pytest.mark.parametrize("three_phase", [False, True], ids=["two-phase", "three-phase"])
+def test_one_cycle_matches_torch(torch64, three_phase, anneal_strategy, optimizer, opt_kwargs, kwargs):
     def build(lib, opt):
-        return lib.OneCycleLR(opt, max_lr=0.5, total_steps=ONE_CYCLE_STEPS, anneal_strategy=anneal_strategy, **kwargs)
+        return lib.OneCycleLR(
+            opt,
+            max_lr=0.5,
+            total_steps=ONE_CYCLE_STEPS,
+            anneal_strategy=anneal_strategy,
+            three_phase=three_phase,
+            **kwargs,
+        )
 
     ours, theirs = run_both(torch64, build, optimizer, opt_kwargs, ONE_CYCLE_STEPS)
     assert_same_sequence(ours["lr"], theirs["lr"])
@@ -217,3 +252,95 @@ def test_schedule_lengths_may_be_numpy_integers():
     for _ in range(4):
         scheduler.step()
     assert opt.lr == pytest.approx(0.1 * 0.5**2)
+
+
+def test_three_phase_one_cycle_is_smiths_triangle():
+    """Linear three-phase one-cycle: up from max_lr/25 to max_lr, down again as fast, then annihilation."""
+    opt = optim.SGD([np.zeros(1)], lr=0.1, momentum=0.9)
+    scheduler = lr_scheduler.OneCycleLR(
+        opt, max_lr=1.0, total_steps=100, pct_start=0.45, anneal_strategy="linear", three_phase=True
+    )
+    peak, back = 44, 88  # 0.45 * 100 - 1 and 2 * 0.45 * 100 - 2
+    assert scheduler.lr_at(peak) == pytest.approx(1.0) and scheduler.lr_at(back) == pytest.approx(0.04)
+    assert scheduler.lr_at(peak // 2) == pytest.approx(scheduler.lr_at(peak + peak // 2))  # symmetric triangle
+    assert scheduler.lr_at(99) == pytest.approx(0.04 / 1e4)
+    assert scheduler.momentum_at(back) == scheduler.momentum_at(99) == pytest.approx(0.95)
+
+
+# ReduceLROnPlateau: driven by a metric, so both libraries get the same sequence of values.
+PLATEAU_METRICS = {
+    "falls-then-stalls": [1.0, 0.8, 0.7, 0.69, 0.695, 0.69, 0.6999, 0.7, 0.71, 0.69, 0.68, 0.68, 0.68, 0.68, 0.68] * 2,
+    "noisy": list(np.round(1 / np.arange(1, 41) + 0.05 * np.sin(np.arange(40) * 1.7), 6)),
+    "rises": list(np.linspace(0.1, 2.0, 25)),
+}
+PLATEAU_KWARGS = {
+    "defaults": {},
+    "patience-2": {"patience": 2, "factor": 0.5},
+    "cooldown": {"patience": 1, "factor": 0.5, "cooldown": 2},
+    "abs-threshold": {"patience": 1, "threshold": 0.005, "threshold_mode": "abs"},
+    "min_lr": {"patience": 0, "factor": 0.3, "min_lr": 0.01},
+    "large-eps": {"patience": 0, "factor": 0.9, "eps": 0.02},
+    "max-mode": {"mode": "max", "patience": 1, "factor": 0.5},
+    "max-abs": {"mode": "max", "patience": 1, "threshold": 0.01, "threshold_mode": "abs"},
+}
+
+
+@pytest.mark.parametrize("kwargs", PLATEAU_KWARGS.values(), ids=PLATEAU_KWARGS.keys())
+@pytest.mark.parametrize("metrics", PLATEAU_METRICS.values(), ids=PLATEAU_METRICS.keys())
+def test_reduce_on_plateau_matches_torch(torch64, metrics, kwargs):
+    opt, torch_opt = make_optimizers(torch64, "SGD", {"lr": 0.1})
+    ours = lr_scheduler.ReduceLROnPlateau(opt, **kwargs)
+    theirs = torch64.optim.lr_scheduler.ReduceLROnPlateau(torch_opt, **kwargs)
+    lrs, torch_lrs = [opt.lr], [torch_opt.param_groups[0]["lr"]]
+    for value in metrics:
+        torch_opt.step()
+        ours.step(value)
+        theirs.step(value)
+        lrs.append(opt.lr)
+        torch_lrs.append(torch_opt.param_groups[0]["lr"])
+    assert_same_sequence(np.array(lrs), np.array(torch_lrs))
+    assert ours.last_epoch == theirs.last_epoch == len(metrics)
+
+
+def test_reduce_on_plateau_reduces_after_patience_and_counts_nan_as_no_improvement():
+    opt = optim.Adam([np.zeros(2)], lr=0.01)
+    scheduler = lr_scheduler.ReduceLROnPlateau(opt, patience=2, factor=0.5)
+    assert opt.lr == 0.01  # construction leaves the rate alone
+    for value in [1.0, 1.0, float("nan")]:
+        scheduler.step(value)
+    assert opt.lr == 0.01  # two epochs without improvement: still within patience
+    scheduler.step(np.float64(1.0))
+    assert opt.lr == 0.005 and scheduler.get_last_lr() == 0.005
+
+
+def test_reduce_on_plateau_needs_the_metric_and_valid_settings(torch64):
+    opt, torch_opt = make_optimizers(torch64, "SGD", {"lr": 0.1})
+    scheduler = lr_scheduler.ReduceLROnPlateau(opt)
+    with pytest.raises(TypeError, match=r"scheduler.step\(val_loss\)"):
+        scheduler.step()  # what fit(..., scheduler=...) would do
+    with pytest.raises(TypeError, match="needs a number, got str"):
+        scheduler.step("0.5")
+    assert scheduler.last_epoch == 0 and opt.lr == 0.1  # nothing changed
+    with pytest.raises(ValueError, match="Factor should be < 1.0"):
+        torch64.optim.lr_scheduler.ReduceLROnPlateau(torch_opt, factor=1.0)
+    with pytest.raises(ValueError, match="Invalid factor: 1.0"):
+        lr_scheduler.ReduceLROnPlateau(opt, factor=1.0)
+    with pytest.raises(ValueError, match="Invalid patience: 2.5"):
+        lr_scheduler.ReduceLROnPlateau(opt, patience=2.5)
+    with pytest.raises(ValueError, match="mode"):
+        lr_scheduler.ReduceLROnPlateau(opt, mode="minimum")
+
+
+def test_warmup_stable_decay_phases_and_bad_input():
+    opt = optim.SGD([np.zeros(1)], lr=0.2)
+    scheduler = lr_scheduler.WarmupStableDecayLR(opt, warmup_iters=4, stable_iters=6, decay_iters=10)
+    assert opt.lr == pytest.approx(0.02)  # step 0: start_factor 0.1
+    assert [scheduler.lr_at(e) for e in (4, 9, 10)] == pytest.approx([0.2, 0.2, 0.2])
+    assert scheduler.lr_at(15) == pytest.approx(0.1) and scheduler.lr_at(20) == 0 and scheduler.lr_at(99) == 0
+    no_warmup = lr_scheduler.WarmupStableDecayLR(optim.SGD([np.zeros(1)], lr=0.2), 0, 0, 4)
+    assert [no_warmup.lr_at(e) for e in range(5)] == pytest.approx([0.2, 0.15, 0.1, 0.05, 0.0])
+    with pytest.raises(ValueError, match="Invalid decay_iters: 0"):
+        lr_scheduler.WarmupStableDecayLR(opt, 4, 6, 0)
+    with pytest.raises(ValueError, match="Invalid warmup_iters: 2.5"):
+        lr_scheduler.WarmupStableDecayLR(opt, 2.5, 6, 10)
+    assert opt.lr == pytest.approx(0.02)  # the failed constructions changed nothing

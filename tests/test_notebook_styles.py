@@ -3,12 +3,11 @@ map, during the ordinary nbval run, and passes cells that draw it right.
 
 A small notebook shows figures with a wrong colour, a wrong marker (through ``display``), a wrong
 line style in a second figure of one cell, and correct figures; nbval runs it with the repository's
-``conftest.py`` beside it, checked, and listed as pending.
+``conftest.py`` beside it.
 """
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -45,24 +44,18 @@ CELLS = {
     "not an optimizer": "figure('lr 0.1', color='tab:pink')",
 }
 EXPECTED = ["passed", "passed", "failed", "failed", "failed", "passed", "passed"]
-PENDING = "PENDING = {'pending.ipynb': 'its owner is on it', 'clean.ipynb': 'its owner is on it'}"
 
 
 @pytest.fixture(scope="module")
 def nbval_run(tmp_path_factory) -> tuple[dict[str, str], str]:
-    """One nbval run over three notebooks beside the repository's conftest.py: ``styles`` (checked),
-    ``pending`` (the same cells, listed in PENDING) and ``clean`` (listed, but all right): each
-    cell's outcome by notebook and cell, and pytest's output. The cells are not run beforehand
-    (no stored outputs, so nbval compares none): only the style check can fail them."""
+    """One nbval run over a notebook of the cells above beside the repository's conftest.py: each
+    cell's outcome and pytest's output. The cells are not run beforehand (no stored outputs, so
+    nbval compares none): only the style check can fail them."""
     folder = tmp_path_factory.mktemp("styles")
-    conftest = (ROOT / "conftest.py").read_text()
-    listed = re.search(r"^PENDING: dict\[str, str\] = \{.*?^\}$", conftest, flags=re.M | re.S)
-    assert listed, "conftest.py no longer defines PENDING as this test expects"
-    (folder / "conftest.py").write_text(conftest.replace(listed.group(0), PENDING))
-    for name, cells in [("styles", CELLS.values()), ("pending", CELLS.values()), ("clean", [CELLS["right, by hand"]])]:
-        notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in [SETUP, *cells]])
-        notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nbformat.write(notebook, folder / f"{name}.ipynb")
+    (folder / "conftest.py").write_text((ROOT / "conftest.py").read_text())
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in [SETUP, *CELLS.values()]])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, folder / "styles.ipynb")
     report = folder / "report.xml"
     command = [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env", "-p", "no:cacheprovider"]
     command += ["-o", "addopts=", f"--junitxml={report}", "--rootdir", str(folder), str(folder)]
@@ -81,11 +74,3 @@ def test_a_figure_off_the_map_fails_its_cell(nbval_run):
     assert "'Adam (lr 0.1)' is drawn with colour #e377c2; Adam's look is colour #D55E00" in output
     assert "'Momentum' is drawn with marker 'o'" in output
     assert "'NAdam' is drawn with line style '-'" in output
-
-
-def test_a_pending_notebook_is_reported_not_failed_until_it_is_clean(nbval_run):
-    outcome, output = nbval_run
-    assert {outcome[f"pending Cell {i}"] for i in range(len(EXPECTED))} == {"passed"}, output
-    assert "pending.ipynb: 5 optimizer looks off the map (its owner is on it)" in output
-    assert (outcome["clean Cell 0"], outcome["clean Cell 1"]) == ("passed", "failed"), output  # the teardown
-    assert "clean.ipynb now draws every optimizer in its look: take it off PENDING in conftest.py" in output

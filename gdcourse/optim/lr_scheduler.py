@@ -3,7 +3,8 @@
 A scheduler sets ``optimizer.lr`` from a closed-form formula of the epoch counter.
 Constructing one counts as epoch 0 (the optimizer's ``lr`` is set at once); each
 ``step()`` moves to the next epoch. Call it once per epoch or once per batch; the
-formula only counts calls.
+formula only counts calls. ``ReduceLROnPlateau`` is the exception: it has no formula,
+it watches a metric, ``step(val_loss)``, and cuts the rate when the metric stalls.
 """
 
 from __future__ import annotations
@@ -14,7 +15,17 @@ from bisect import bisect_right
 from gdcourse.optim.optimizer import Optimizer
 from gdcourse.validation import check_choice, check_count, check_number
 
-__all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LinearLR", "OneCycleLR", "SequentialLR", "StepLR"]
+__all__ = [
+    "CosineAnnealingLR",
+    "ExponentialLR",
+    "LRScheduler",
+    "LinearLR",
+    "OneCycleLR",
+    "ReduceLROnPlateau",
+    "SequentialLR",
+    "StepLR",
+    "WarmupStableDecayLR",
+]
 
 
 class LRScheduler:
@@ -152,6 +163,11 @@ class OneCycleLR(LRScheduler):
     2) then the rate falls to ``max_lr / div_factor / final_div_factor`` while the momentum
        rises back. Both moves follow half a cosine (``anneal_strategy='cos'``) or a line.
 
+    With ``three_phase=True`` (torch's option) it is Smith's original policy: the rate comes
+    back down to ``max_lr / div_factor`` over as many steps as it went up (a triangle, with
+    ``anneal_strategy='linear'``), and only the remaining steps, the "annihilation" phase,
+    take it far below, with the momentum held at ``max_momentum``.
+
     The momentum is ``optimizer.momentum`` (SGD, RMSprop) or ``betas[0]`` (Adam family).
     Call ``step()`` once per batch; stepping past ``total_steps`` is an error, as in torch.
     """
@@ -168,6 +184,7 @@ class OneCycleLR(LRScheduler):
         max_momentum: float = 0.95,
         div_factor: float = 25.0,
         final_div_factor: float = 1e4,
+        three_phase: bool = False,
     ):
         self.max_lr = check_number("max_lr", max_lr, low_open=True)
         self.total_steps = check_count("total_steps", total_steps)
@@ -178,7 +195,19 @@ class OneCycleLR(LRScheduler):
         self.max_momentum = check_number("max_momentum", max_momentum, high=1.0)
         self.initial_lr = self.max_lr / check_number("div_factor", div_factor, low_open=True)
         self.min_lr = self.initial_lr / check_number("final_div_factor", final_div_factor, low_open=True)
-        self.phase_end = [self.pct_start * self.total_steps - 1, self.total_steps - 1]
+        self.three_phase = bool(three_phase)
+        T, p, lr0, lr_max, lr_min = self.total_steps, self.pct_start, self.initial_lr, self.max_lr, self.min_lr
+        m_low, m_high = self.base_momentum, self.max_momentum
+        # (end step, start lr, end lr, start momentum, end momentum) of each phase, as torch builds them
+        if self.three_phase:  # up; back down to lr0 as fast; then far below lr0
+            self.phases = [
+                (p * T - 1, lr0, lr_max, m_high, m_low),
+                (2 * p * T - 2, lr_max, lr0, m_low, m_high),
+                (T - 1, lr0, lr_min, m_high, m_high),
+            ]
+        else:  # up; then down to lr_min
+            self.phases = [(p * T - 1, lr0, lr_max, m_high, m_low), (T - 1, lr_max, lr_min, m_low, m_high)]
+        self.phase_end = [phase[0] for phase in self.phases]
         if self.phase_end[0] == 0:
             raise ValueError(
                 f"pct_start * total_steps = 1 leaves a warm-up of a single point; "
@@ -205,10 +234,11 @@ class OneCycleLR(LRScheduler):
                 f"OneCycleLR was stepped {epoch} times but total_steps is {self.total_steps}; "
                 "build it with total_steps = num_epochs * batches_per_epoch."
             )
-        if epoch <= self.phase_end[0]:  # 1) warm-up
-            return self.initial_lr, self.max_lr, self.max_momentum, self.base_momentum, epoch / self.phase_end[0]
-        pct = (epoch - self.phase_end[0]) / (self.phase_end[1] - self.phase_end[0])  # 2) annealing
-        return self.max_lr, self.min_lr, self.base_momentum, self.max_momentum, pct
+        i, start = 0, 0.0  # 1) warm-up, 2) annealing (3) annihilation): the phase epoch is in, and its start
+        while epoch > self.phases[i][0] and i < len(self.phases) - 1:
+            i, start = i + 1, self.phases[i][0]
+        end, start_lr, end_lr, start_momentum, end_momentum = self.phases[i]
+        return start_lr, end_lr, start_momentum, end_momentum, (epoch - start) / (end - start)
 
     def lr_at(self, epoch: int) -> float:
         start, end, _, _, pct = self.phase(epoch)
@@ -232,3 +262,128 @@ class OneCycleLR(LRScheduler):
             self.optimizer.betas = (momentum, self.optimizer.betas[1])
         else:
             self.optimizer.momentum = momentum  # type: ignore[attr-defined]  # SGD and RMSprop have it
+
+
+class WarmupStableDecayLR(LRScheduler):
+    r"""Warm up, hold the base rate, then decay it linearly to ``end_factor`` (0 by default) at the end.
+
+    1) for ``warmup_iters`` steps the factor rises in a line from ``start_factor`` to 1;
+    2) for ``stable_iters`` steps it stays at 1;
+    3) for ``decay_iters`` steps it falls in a line to ``end_factor``, and stays there.
+
+    $$\eta_e = \eta_0 \begin{cases} s + (1 - s)\,e/T_w & e < T_w \\ 1 & T_w \le e < T_w + T_s \\
+      1 - (1 - f)\,\min(e - T_w - T_s,\ T_d)/T_d & e \ge T_w + T_s \end{cases}$$
+
+    The schedule of recent language-model training (Hu et al. 2024; Hägele et al. 2024): the
+    stable phase can run as long as the budget allows, and a short decay (often 10-20% of the
+    run) at the end brings the loss down. torch has no class for it; the same rates come from
+    ``SequentialLR(opt, [LinearLR(opt, s, 1, T_w), ConstantLR(opt, 1.0, T_s), LinearLR(opt, 1, f, T_d)],
+    milestones=[T_w, T_w + T_s])``.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        warmup_iters: int,
+        stable_iters: int,
+        decay_iters: int,
+        start_factor: float = 0.1,
+        end_factor: float = 0.0,
+    ):
+        self.warmup_iters = check_count("warmup_iters", warmup_iters, low=0)
+        self.stable_iters = check_count("stable_iters", stable_iters, low=0)
+        self.decay_iters = check_count("decay_iters", decay_iters, low=1)
+        self.start_factor = check_number("start_factor", start_factor, high=1.0, low_open=True)
+        self.end_factor = check_number("end_factor", end_factor, high=1.0)
+        super().__init__(optimizer)
+
+    def lr_at(self, epoch: int) -> float:
+        if epoch < self.warmup_iters:  # 1) warm-up
+            return self.base_lr * (self.start_factor + (1 - self.start_factor) * epoch / self.warmup_iters)
+        decayed = min(max(epoch - self.warmup_iters - self.stable_iters, 0), self.decay_iters)  # 2) stable: 0
+        return self.base_lr * (1 - (1 - self.end_factor) * decayed / self.decay_iters)  # 3) decay
+
+
+class ReduceLROnPlateau:
+    """Multiply the rate by ``factor`` when a watched metric has stopped improving (torch's rule and defaults).
+
+    It has no formula of the epoch: after each epoch call ``scheduler.step(metric)`` with the value it
+    watches, usually the validation loss. With ``mode='min'`` a value is an improvement if it is below
+    ``best * (1 - threshold)`` (``threshold_mode='rel'``) or ``best - threshold`` (``'abs'``);
+    ``mode='max'`` (for an accuracy) looks for values above ``best * (1 + threshold)`` or ``best + threshold``.
+    When more than ``patience`` epochs in a row bring no improvement, the rate becomes
+    ``max(lr * factor, min_lr)`` (unless that changes it by less than ``eps``), and the next ``cooldown``
+    epochs are not counted. Construction does not change the optimizer's rate.
+    """
+
+    def __init__(
+        self,
+        optimizer: Optimizer,
+        mode: str = "min",
+        factor: float = 0.1,
+        patience: int = 10,
+        threshold: float = 1e-4,
+        threshold_mode: str = "rel",
+        cooldown: int = 0,
+        min_lr: float = 0.0,
+        eps: float = 1e-8,
+    ):
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(f"A scheduler needs a gdcourse optimizer, got {type(optimizer).__name__}.")
+        self.mode = check_choice("mode", mode, ["min", "max"])
+        self.factor = check_number(
+            "factor", factor, high=1.0, high_open=True, hint="A factor of 1 or more never reduces."
+        )
+        self.patience = check_count("patience", patience, low=0)
+        self.threshold = check_number("threshold", threshold)
+        self.threshold_mode = check_choice("threshold_mode", threshold_mode, ["rel", "abs"])
+        self.cooldown = check_count("cooldown", cooldown, low=0)
+        self.min_lr = check_number("min_lr", min_lr)
+        self.eps = check_number("eps", eps)
+        self.optimizer = optimizer
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.num_bad_epochs = 0
+        self.cooldown_counter = 0
+        self.last_epoch = 0
+
+    def is_better(self, value: float) -> bool:
+        """Is ``value`` an improvement on the best value so far, by more than the threshold?"""
+        relative = self.threshold_mode == "rel"
+        if self.mode == "min":
+            return value < (self.best * (1 - self.threshold) if relative else self.best - self.threshold)
+        return value > (self.best * (1 + self.threshold) if relative else self.best + self.threshold)
+
+    def step(self, metric=None) -> None:
+        """Record one epoch's ``metric`` and reduce ``optimizer.lr`` if it has stalled for too long."""
+        if metric is None:
+            raise TypeError(
+                "ReduceLROnPlateau.step needs the value it watches: call scheduler.step(val_loss) after each "
+                "epoch. (gdcourse.train.fit steps its scheduler without one; write the epoch loop yourself.)"
+            )
+        try:
+            if isinstance(metric, (str, bytes)):
+                raise TypeError
+            metric = float(metric)  # also a NumPy scalar, or a 0-d array or tensor
+        except (TypeError, ValueError):
+            raise TypeError(f"ReduceLROnPlateau.step needs a number, got {type(metric).__name__}.") from None
+        self.last_epoch += 1
+        if self.is_better(metric):
+            self.best, self.num_bad_epochs = metric, 0
+        else:
+            self.num_bad_epochs += 1
+        if self.cooldown_counter > 0:  # epochs right after a reduction do not count
+            self.cooldown_counter -= 1
+            self.num_bad_epochs = 0
+        if self.num_bad_epochs > self.patience:
+            new_lr = max(self.optimizer.lr * self.factor, self.min_lr)
+            if self.optimizer.lr - new_lr > self.eps:
+                self.optimizer.lr = new_lr
+            self.cooldown_counter, self.num_bad_epochs = self.cooldown, 0
+
+    def get_last_lr(self) -> float:
+        """The optimizer's current learning rate."""
+        return self.optimizer.lr
+
+    def __repr__(self) -> str:
+        args = {k: v for k, v in vars(self).items() if k != "optimizer"}
+        return f"ReduceLROnPlateau({', '.join(f'{k}={v!r}' for k, v in args.items())})"
