@@ -70,6 +70,12 @@ def published_commit(top: Path | str) -> str:
 def published_version(path: Path) -> bytes:
     """The notebook as published (see ``published_commit``), whatever its state on disk."""
     path = Path(path).resolve()
+    if sys.platform == "emscripten":  # Pyodide: no git, no other process
+        raise RuntimeError(
+            f"The browser version of the course (JupyterLite) has no git, so it cannot read the published "
+            f"{path.name}. Your notebook stays as it is; download the published one from {REPOSITORY_URL} "
+            f"(notebooks/{path.name} at tag {RELEASE_TAG}) and upload it (File Browser, Upload)."
+        )
     try:
         top = _git(["rev-parse", "--show-toplevel"], path.parent)
         relative = path.relative_to(Path(top).resolve()).as_posix()
