@@ -28,6 +28,9 @@ REPOSITORY = "gdcourse/gdcourse"  # on GitHub
 REPOSITORY_URL = f"https://github.com/{REPOSITORY}"
 RELEASE_TAG = "v1.0.0"  # Binder links point at this tag, so they never change under a learner
 BINDER = "https://mybinder.org"
+COLAB = "https://colab.research.google.com"
+# What the first cell of each notebook installs when it runs in Google Colab: the course at its release.
+COLAB_INSTALL = f"gdcourse @ git+{REPOSITORY_URL}@{RELEASE_TAG}"
 # nbgitpuller needs a *branch*: it clones a tag once, but every later click fails with
 # "git diff ..origin/v1.0.0: unknown revision" (nbgitpuller 1.3.0; tests/test_course.py shows it).
 HUB_BRANCH = "main"
@@ -119,6 +122,16 @@ def binder_link(notebook: str | None = None, ref: str = RELEASE_TAG) -> str:
     'https://mybinder.org/v2/gh/gdcourse/gdcourse/v1.0.0?urlpath=lab/tree/notebooks/00_start_here.ipynb'
     """
     return f"{BINDER}/v2/gh/{REPOSITORY}/{ref}?urlpath=lab/tree/{_notebook_path(notebook)}"
+
+
+def colab_link(notebook: str, ref: str = RELEASE_TAG) -> str:
+    """The Google Colab link that opens ``notebook`` as published at ``ref`` (its first cell then
+    installs ``gdcourse`` at the same release, see ``COLAB_INSTALL``).
+
+    >>> colab_link("00")
+    'https://colab.research.google.com/github/gdcourse/gdcourse/blob/v1.0.0/notebooks/00_start_here.ipynb'
+    """
+    return f"{COLAB}/github/{REPOSITORY}/blob/{ref}/{_notebook_path(notebook)}"
 
 
 def hub_link(hub_url: str, notebook: str | None = None, branch: str = HUB_BRANCH) -> str:
