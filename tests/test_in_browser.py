@@ -116,3 +116,19 @@ def test_fresh_copy_in_the_browser_says_what_to_do_and_leaves_the_notebook_alone
     assert course.REPOSITORY_URL in str(error.value) and course.RELEASE_TAG in str(error.value)
     assert notebook.read_text() == '{"cells": []}'
     assert sorted(p.name for p in notebook.parent.iterdir()) == [notebook.name]
+
+
+def test_notebooks_are_found_in_the_current_folder_when_the_package_is_installed_alone(tmp_path, monkeypatch):
+    """In JupyterLite the package sits in site-packages and each notebook runs in its own folder."""
+    monkeypatch.setattr(course, "ROOT", tmp_path / "site-packages")
+    drive = tmp_path / "drive" / "notebooks"
+    drive.mkdir(parents=True)
+    for name in ("00_start_here.ipynb", "01_gradient_descent.ipynb", "01_gradient_descent.fresh.ipynb"):
+        (drive / name).write_text("{}")
+    monkeypatch.chdir(drive)
+    assert [p.name for p in course.notebooks()] == ["00_start_here.ipynb", "01_gradient_descent.ipynb"]
+    assert course.find("01").name == "01_gradient_descent.ipynb"
+    monkeypatch.chdir(drive.parent)  # the folder above notebooks/
+    assert course.binder_link("01").endswith("lab/tree/notebooks/01_gradient_descent.ipynb")
+    monkeypatch.chdir(tmp_path)
+    assert course.notebooks() == []

@@ -241,3 +241,135 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.line(line)
     if SCREENSHOTS.is_dir():
         (SCREENSHOTS / "report.txt").write_text("\n".join(lines) + "\n")
+
+
+# --- The JupyterLite site (make lite) and the course website (make html), served as static files ---
+
+LITE_DIR = Path(os.environ.get("GDCOURSE_LITE_DIR", ROOT / "build" / "lite"))
+SITE_DIR = Path(os.environ.get("GDCOURSE_SITE_DIR", ROOT / "site"))
+
+
+@dataclass
+class StaticSite:
+    """A folder served on 127.0.0.1:<random port>, every request logged (path and status)."""
+
+    root: Path
+    port: int
+    requests: list = field(default_factory=list)
+    server: object = field(default=None, repr=False)
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+
+def serve(root: Path) -> StaticSite:
+    """Serve ``root`` in a thread, as any static web space would (WebAssembly with its MIME type)."""
+    import functools
+    import http.server
+    import threading
+
+    site = StaticSite(root=root, port=0)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".wasm": "application/wasm",
+            ".mjs": "text/javascript",
+            ".js": "text/javascript",
+            ".json": "application/json",
+        }
+
+        def log_request(self, code="-", size="-"):
+            site.requests.append((self.path, int(code) if str(code).isdigit() else code))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site.port, site.server = server.server_address[1], server
+    return site
+
+
+def built(request, folder: Path, target: str) -> None:
+    if not (folder / "index.html").is_file():
+        message = f"{folder} has not been built: run `make {target}` first"
+        if browser_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def lite_site(request):
+    built(request, LITE_DIR, "lite")
+    site = serve(LITE_DIR)
+    yield site
+    site.server.shutdown()
+
+
+class LoggedBrowser:
+    """A Chromium of its own, with a network log (--log-net-log) of every request any of its
+    processes made (pages, workers, service workers), readable once the browser has closed."""
+
+    def __init__(self, request, name: str):
+        try:
+            from playwright.sync_api import sync_playwright
+        except ImportError:
+            unavailable(request, "the playwright Python package is not installed (pip install -e '.[dev]')")
+        if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+            unavailable(request, f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GDCOURSE_CHROMIUM)")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.netlog = SCREENSHOTS / f"{name}-netlog.json"
+        self.netlog.unlink(missing_ok=True)
+        self.urls = []  # what Playwright saw requested, in order
+        self._playwright = sync_playwright().start()
+        self.browser = self._playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROMIUM_ARGS, f"--log-net-log={self.netlog}", "--net-log-capture-mode=Default"],
+        )
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(30_000)
+        self.context.on("request", lambda r: self.urls.append(r.url))
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.context.close()
+            self.browser.close()
+            self._playwright.stop()
+
+    def netlog_urls(self) -> list[str]:
+        """Every URL the browser's network stack was asked for (the log is complete once closed)."""
+        assert self.closed, "the network log is complete only after the browser has closed"
+        log = json.loads(self.netlog.read_text())
+        urls = []
+        for event in log.get("events", []):
+            params = event.get("params", {})
+            for key in ("url", "original_url", "new_location"):
+                if isinstance(params.get(key), str):
+                    urls.append(params[key])
+        return urls
+
+
+@pytest.fixture(scope="session")
+def lite_browser(request):
+    browser = LoggedBrowser(request, "lite")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_server(request):
+    built(request, SITE_DIR, "html")
+    site = serve(SITE_DIR)
+    yield site
+    site.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_browser(request):
+    browser = LoggedBrowser(request, "site")
+    yield browser
+    browser.close()
