@@ -38,8 +38,22 @@ HUB_FOLDER = REPOSITORY.rsplit("/", 1)[1]  # the folder nbgitpuller clones into,
 
 
 def notebooks(folder: Path | None = None) -> list[Path]:
-    """The course notebooks in order (``NN_name.ipynb``), fresh copies excluded."""
-    folder = Path(folder or ROOT / "notebooks")
+    """The course notebooks in order (``NN_name.ipynb``), fresh copies excluded.
+
+    By default from the course's ``notebooks/`` folder beside the package (a clone: ``make``,
+    Binder, a hub); where the package is installed on its own, as in the browser version
+    (JupyterLite), from the current folder or its ``notebooks/`` (a notebook runs in its folder).
+    """
+    if folder is not None:
+        return _course_notebooks(Path(folder))
+    for candidate in (ROOT / "notebooks", Path.cwd(), Path.cwd() / "notebooks"):
+        found = _course_notebooks(candidate)
+        if found:
+            return found
+    return []
+
+
+def _course_notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if ".fresh" not in p.name)
 
 
