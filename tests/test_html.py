@@ -41,7 +41,7 @@ def test_make_html_builds_the_website_after_jupyterlite_into_site_which_git_igno
     assert "tools/build_site.py site" in makefile_rule("html")
     assert "tools/build_lite.py build/lite" in makefile_rule("lite")
     assert makefile_rule("lite").startswith("lite: site-setup")
-    assert "site/" in (ROOT / ".gitignore").read_text().splitlines()
+    assert "/site/" in (ROOT / ".gitignore").read_text().splitlines()  # the built site, not docs/site
     assert not (ROOT / "tools" / "build_html.py").exists()  # replaced by build_site.py
 
 
