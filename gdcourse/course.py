@@ -37,12 +37,29 @@ HUB_BRANCH = "main"
 HUB_FOLDER = REPOSITORY.rsplit("/", 1)[1]  # the folder nbgitpuller clones into, in each learner's home
 
 
+# The published notebooks, for where the package runs without them on disk: Colab, or a browser
+# that gives JupyterLite no access to its files (plain http from another machine: no service
+# worker). tests/test_course.py keeps this equal to the notebooks/ folder.
+PUBLISHED = (
+    "00_start_here.ipynb",
+    "01_gradient_descent.ipynb",
+    "02_linear_regression.ipynb",
+    "03_logistic_regression.ipynb",
+    "04_neural_network.ipynb",
+    "05_optimizers.ipynb",
+    "06_optimizer_comparison.ipynb",
+    "07_pytorch.ipynb",
+    "08_learning_rate_schedules.ipynb",
+)
+
+
 def notebooks(folder: Path | None = None) -> list[Path]:
     """The course notebooks in order (``NN_name.ipynb``), fresh copies excluded.
 
     By default from the course's ``notebooks/`` folder beside the package (a clone: ``make``,
     Binder, a hub); where the package is installed on its own, as in the browser version
-    (JupyterLite), from the current folder or its ``notebooks/`` (a notebook runs in its folder).
+    (JupyterLite), from the current folder or its ``notebooks/`` (a notebook runs in its folder);
+    failing those, the names in ``PUBLISHED`` (paths that may not exist here, good for links).
     """
     if folder is not None:
         return _course_notebooks(Path(folder))
@@ -50,7 +67,7 @@ def notebooks(folder: Path | None = None) -> list[Path]:
         found = _course_notebooks(candidate)
         if found:
             return found
-    return []
+    return [Path(name) for name in PUBLISHED]
 
 
 def _course_notebooks(folder: Path) -> list[Path]:

@@ -12,6 +12,7 @@ import importlib.util
 import io
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -130,5 +131,11 @@ def test_notebooks_are_found_in_the_current_folder_when_the_package_is_installed
     assert course.find("01").name == "01_gradient_descent.ipynb"
     monkeypatch.chdir(drive.parent)  # the folder above notebooks/
     assert course.binder_link("01").endswith("lab/tree/notebooks/01_gradient_descent.ipynb")
-    monkeypatch.chdir(tmp_path)
-    assert course.notebooks() == []
+    monkeypatch.chdir(tmp_path)  # no notebook files at all (Colab; JupyterLite without its files)
+    assert [p.name for p in course.notebooks()] == list(course.PUBLISHED)
+    assert course.colab_link("02").endswith("/blob/v1.0.0/notebooks/02_linear_regression.ipynb")
+
+
+def test_the_published_list_is_the_notebooks_folder():
+    folder = Path(__file__).resolve().parent.parent / "notebooks"
+    assert [p.name for p in course.notebooks(folder)] == list(course.PUBLISHED)
