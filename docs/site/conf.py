@@ -26,6 +26,7 @@ exclude_patterns = ["_build", "**.ipynb_checkpoints"]
 nb_execution_mode = "off"  # the notebooks are committed executed: the site shows those outputs
 nb_merge_streams = True
 myst_enable_extensions = ["dollarmath", "amsmath"]
+myst_dmath_double_inline = True  # $$...$$ inside a paragraph, as Jupyter renders it
 myst_heading_anchors = 3
 suppress_warnings = ["mystnb.unknown_mime_type"]
 

@@ -307,6 +307,23 @@ def lite_site(request):
     site.server.shutdown()
 
 
+# Chromium's own background services (updates, accounts, autofill) still call home despite
+# CHROMIUM_ARGS; these flags silence most of them, and the resolver rule makes any name but
+# 127.0.0.1 fail at once, so nothing waits on the closed network. What remains is told apart
+# in the network log: the browser itself starts it ("initiator": "not an origin").
+QUIET_ARGS = [
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate,"
+    "InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--no-pings",
+    # room.test: the site as another machine in the room sees it (not localhost: no secure context)
+    "--host-resolver-rules=MAP room.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
 class LoggedBrowser:
     """A Chromium of its own, with a network log (--log-net-log) of every request any of its
     processes made (pages, workers, service workers), readable once the browser has closed."""
@@ -326,7 +343,7 @@ class LoggedBrowser:
         self.browser = self._playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=[*CHROMIUM_ARGS, f"--log-net-log={self.netlog}", "--net-log-capture-mode=Default"],
+            args=[*CHROMIUM_ARGS, *QUIET_ARGS, f"--log-net-log={self.netlog}", "--net-log-capture-mode=Default"],
         )
         self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
         self.context.set_default_timeout(30_000)
@@ -340,17 +357,19 @@ class LoggedBrowser:
             self.browser.close()
             self._playwright.stop()
 
-    def netlog_urls(self) -> list[str]:
-        """Every URL the browser's network stack was asked for (the log is complete once closed)."""
+    def netlog_requests(self) -> list[tuple[str, str]]:
+        """(URL, initiator) of every request the browser's network stack started (the log is
+        complete once the browser has closed). The initiator is the origin of the page, worker or
+        service worker that asked, or "not an origin" for the browser itself (a navigation typed
+        in, or its own background services)."""
         assert self.closed, "the network log is complete only after the browser has closed"
         log = json.loads(self.netlog.read_text())
-        urls = []
-        for event in log.get("events", []):
-            params = event.get("params", {})
-            for key in ("url", "original_url", "new_location"):
-                if isinstance(params.get(key), str):
-                    urls.append(params[key])
-        return urls
+        start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        return [
+            (event["params"]["url"], event["params"].get("initiator", "not an origin"))
+            for event in log.get("events", [])
+            if event["type"] == start and isinstance(event.get("params", {}).get("url"), str)
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -373,3 +392,43 @@ def site_browser(request):
     browser = LoggedBrowser(request, "site")
     yield browser
     browser.close()
+
+
+def check_requests(browser: LoggedBrowser, site: StaticSite, log: Path) -> list[str]:
+    """Close the browser, write its request log to ``log`` and return the requests that left
+    127.0.0.1: every one the site's pages, workers and service worker made (Playwright's view,
+    and the network log's requests with an initiator) must go to the site's own address.
+    Chromium's own background requests (no initiator, other hosts) are listed apart."""
+    browser.close()
+    here = f"127.0.0.1:{site.port}"
+    room = f"room.test:{site.port}"  # 127.0.0.1 under another name (QUIET_ARGS' resolver rule)
+    seen = [u for u in browser.urls if not u.startswith(("data:", "blob:", "about:", "chrome"))]
+    netlog = [(u, who) for u, who in browser.netlog_requests() if not u.startswith(("data:", "blob:", "chrome"))]
+    by_site = seen + [u for u, who in netlog if who != "not an origin"]
+    ours = (here, room)
+    by_chromium = sorted(
+        {u.split("?")[0] for u, who in netlog if who == "not an origin" and u.split("/")[2] not in ours}
+    )
+    counts = {}
+    for url in by_site + [u for u, who in netlog if who == "not an origin" and u.split("/")[2] in ours]:
+        counts[url] = counts.get(url, 0) + 1
+    hosts = sorted({url.split("/")[2] for url in counts})
+    lines = [
+        f"Requests made by the site (pages, workers, service worker), and browser navigations to it: "
+        f"{sum(counts.values())} ({len(counts)} distinct URLs), hosts: {hosts}",
+        *[f"{n:5d}  {u}" for u, n in sorted(counts.items())],
+        "",
+        f"Chromium's own background requests (no initiator; not made by the site; the host resolver "
+        f"rule fails them at once): {len(by_chromium)}",
+        *by_chromium,
+    ]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("\n".join(lines) + "\n")
+    assert counts, "no request was recorded: the check checked nothing"
+    return sorted({u for u in by_site if u.split("/")[2] not in ours})
+
+
+@pytest.fixture(scope="session")
+def requests_check():
+    """``check_requests`` for the test modules (they do not import conftest)."""
+    return check_requests

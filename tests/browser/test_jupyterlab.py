@@ -155,7 +155,7 @@ def open_notebook(page, lab, relative: str, expected: Expected) -> None:
     page.locator(".jp-FileBrowser").wait_for(state="hidden")
 
 
-def run_all_cells(page) -> dict:
+def run_all_cells(page, done_js: str = DONE_JS) -> dict:
     """Clear every output (so that what follows is new), then Run > Run All Cells; return the page's state."""
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(
@@ -163,7 +163,7 @@ def run_all_cells(page) -> dict:
     )
     menu(page, "Run", "Run All Cells")
     try:
-        page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT, polling=200)
+        page.wait_for_function(done_js, timeout=RUN_TIMEOUT, polling=200)
     except PlaywrightTimeout as error:
         s = state(page)
         raise AssertionError(
@@ -263,8 +263,8 @@ def nudge_slider(page, handle, key: str, mouse: bool) -> None:
     box = handle.bounding_box()
     track = handle.evaluate_handle("h => h.closest('.noUi-target')").as_element().bounding_box()
     centre = box["x"] + box["width"] / 2
-    step = 12 if key == "ArrowRight" else -12
-    if not track["x"] + 20 <= centre + step <= track["x"] + track["width"] - 20:
+    step = 24 if key == "ArrowRight" else -24  # beside the handle, not on it
+    if not track["x"] + 8 <= centre + step <= track["x"] + track["width"] - 8:
         step = -step  # at an end of the track: the other way
     page.mouse.click(centre + step, box["y"] + box["height"] / 2)
 
@@ -401,18 +401,27 @@ def screenshot_notebook(page, path: Path) -> None:
 
 
 def check_notebook(
-    page, lab, relative: str, expected: Expected, shots: Path, opener=open_notebook, after_run=None, mouse=False
+    page,
+    lab,
+    relative: str,
+    expected: Expected,
+    shots: Path,
+    opener=open_notebook,
+    after_run=None,
+    mouse=False,
+    done_js=DONE_JS,
 ) -> dict:
     """Open, run all, check, play with the widgets, take screenshots; returns the timings and
     the list of problems (empty when the notebook works in JupyterLab). ``opener(page, server,
     relative, expected)`` opens the notebook (JupyterLab's by default; the JupyterLite test passes
     its own); ``after_run(page)``, if given, returns more problems, checked before the widgets move;
-    ``mouse`` moves the sliders with the mouse instead of the keyboard."""
+    ``mouse`` moves the sliders with the mouse instead of the keyboard; ``done_js`` says when Run All
+    has finished."""
     stem = Path(relative).stem
     t0 = time.perf_counter()
     opener(page, lab, relative, expected)
     t1 = time.perf_counter()
-    s = run_all_cells(page)
+    s = run_all_cells(page, done_js)
     t2 = time.perf_counter()
     found = problems(s, expected, page.errors)
     if after_run is not None:

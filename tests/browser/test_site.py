@@ -190,15 +190,7 @@ def test_a_page_reads_on_a_phone(site_browser, site_server, site_shots):
     assert (site_shots / "phone_01.png").stat().st_size > 10_000
 
 
-def test_zz_no_request_left_127_0_0_1(site_browser, site_server, screenshots):
-    """Runs last: closes the browser, then reads every URL it requested (Playwright and the net log)."""
-    site_browser.close()
-    urls = [
-        u
-        for u in site_browser.urls + site_browser.netlog_urls()
-        if not u.startswith(("data:", "blob:", "about:", "chrome"))
-    ]
-    assert urls, "no request was recorded: the test checked nothing"
-    outside = sorted({u for u in urls if urlsplit(u).netloc != f"127.0.0.1:{site_server.port}"})
-    (screenshots / "site" / "requests.txt").write_text("\n".join(sorted(set(urls))) + "\n")
+def test_zz_no_request_left_127_0_0_1(site_browser, site_server, screenshots, requests_check):
+    """Runs last: closes the browser, then checks every URL the site made it request."""
+    outside = requests_check(site_browser, site_server, screenshots / "site" / "requests.txt")
     assert not outside, "requests left 127.0.0.1:\n" + "\n".join(outside[:50])
