@@ -204,10 +204,11 @@ def title(path: Path) -> str:
 
 
 def launch_table() -> str:
-    """The README's table of Binder launch links, one row per notebook present."""
-    rows = ["| notebook | open it on Binder |", "|---|---|"]
+    """The README's table of launch links (Binder and Colab), one row per notebook present."""
+    rows = ["| notebook | on Binder | in Google Colab |", "|---|---|---|"]
     for path in notebooks():
-        rows.append(f"| {title(path)} | [launch]({binder_link(path.stem[:2])}) |")
+        number = path.stem[:2]
+        rows.append(f"| {title(path)} | [launch]({binder_link(number)}) | [open]({colab_link(number)}) |")
     return "\n".join(rows)
 
 
@@ -220,7 +221,7 @@ USAGE = """usage: python -m gdcourse.course COMMAND
                                the nbgitpuller link for your JupyterHub (default branch: {branch})
   hub-links HUB_URL [--branch BRANCH]
                                a Markdown table of hub links, one per notebook, for your learners
-  launch-table                 the README's table of Binder links"""
+  launch-table                 the README's table of Binder and Colab links"""
 
 
 def _branch(args: list[str]) -> tuple[list[str], str]:

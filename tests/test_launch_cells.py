@@ -142,3 +142,10 @@ def test_the_install_requirement_installs_the_course_from_a_git_tag(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert (target / "gdcourse" / "course.py").is_file()
     assert (target / "gdcourse" / "exercises").is_dir()
+
+
+def test_readme_has_a_colab_link_for_every_notebook_at_the_release():
+    readme = (ROOT / "README.md").read_text()
+    for path in course.notebooks():
+        assert f"[open]({course.colab_link(path.stem[:2])})" in readme, f"no Colab link for {path.name}"
+    assert course.launch_table() in readme, "the README's table is not `python -m gdcourse.course launch-table`"

@@ -331,3 +331,9 @@ def test_zz_no_request_left_127_0_0_1(lite_browser, lite_site, screenshots, requ
     outside = requests_check(lite_browser, lite_site, screenshots / "lite" / "requests.txt")
     assert not outside, "requests left 127.0.0.1:\n" + "\n".join(outside[:50])
     assert len(lite_site.requests) > 100  # the server's own log: the site was really used
+    # What one browser downloads to open notebooks and start the kernel (later starts hit its cache).
+    served = {path.split("?")[0] for path, status in lite_site.requests if status == 200}
+    files = [lite_site.root / p.lstrip("/") for p in served]
+    total = sum(f.stat().st_size for f in files if f.is_file())
+    with open(screenshots / "lite" / "requests.txt", "a") as log:
+        log.write(f"\nDistinct files served: {len(served)}, {total / 1e6:.1f} MB\n")
