@@ -174,8 +174,9 @@ def lab(tmp_path_factory, screenshots) -> Lab:
 
 
 @pytest.fixture(scope="session")
-def browser(request):
-    """Headless Debian Chromium through Playwright; a missing one fails in CI and under make."""
+def playwright(request):
+    """Playwright, started once for the whole run (its sync API allows one at a time), with a
+    Chromium that exists; a missing one fails in CI and under make."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -185,13 +186,19 @@ def browser(request):
             request,
             f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GDCOURSE_CHROMIUM to its path)",
         )
-    with sync_playwright() as playwright:
-        # launch() gives every run a fresh, empty user data directory of its own.
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Headless Debian Chromium through Playwright."""
+    # launch() gives every run a fresh, empty user data directory of its own.
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture(scope="session")
@@ -328,19 +335,12 @@ class LoggedBrowser:
     """A Chromium of its own, with a network log (--log-net-log) of every request any of its
     processes made (pages, workers, service workers), readable once the browser has closed."""
 
-    def __init__(self, request, name: str):
-        try:
-            from playwright.sync_api import sync_playwright
-        except ImportError:
-            unavailable(request, "the playwright Python package is not installed (pip install -e '.[dev]')")
-        if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-            unavailable(request, f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GDCOURSE_CHROMIUM)")
+    def __init__(self, playwright, name: str):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         self.netlog = SCREENSHOTS / f"{name}-netlog.json"
         self.netlog.unlink(missing_ok=True)
         self.urls = []  # what Playwright saw requested, in order
-        self._playwright = sync_playwright().start()
-        self.browser = self._playwright.chromium.launch(
+        self.browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
             args=[*CHROMIUM_ARGS, *QUIET_ARGS, f"--log-net-log={self.netlog}", "--net-log-capture-mode=Default"],
@@ -355,7 +355,6 @@ class LoggedBrowser:
             self.closed = True
             self.context.close()
             self.browser.close()
-            self._playwright.stop()
 
     def netlog_requests(self) -> list[tuple[str, str]]:
         """(URL, initiator) of every request the browser's network stack started (the log is
@@ -373,8 +372,8 @@ class LoggedBrowser:
 
 
 @pytest.fixture(scope="session")
-def lite_browser(request):
-    browser = LoggedBrowser(request, "lite")
+def lite_browser(playwright):
+    browser = LoggedBrowser(playwright, "lite")
     yield browser
     browser.close()
 
@@ -388,8 +387,8 @@ def site_server(request):
 
 
 @pytest.fixture(scope="session")
-def site_browser(request):
-    browser = LoggedBrowser(request, "site")
+def site_browser(playwright):
+    browser = LoggedBrowser(playwright, "site")
     yield browser
     browser.close()
 

@@ -184,10 +184,11 @@ DONE_JS = f"""() => {{
 
 
 def open_lite_notebook(page, site, relative: str, expected: Expected) -> None:
-    """Open a notebook in JupyterLite (a fresh browser page: nothing of another notebook's state)."""
+    """Open a notebook in JupyterLite (a fresh browser page: nothing of another notebook's state).
+    Its kernel is idle, or not yet started ('unknown': JupyterLite starts it when a cell runs)."""
     page.goto(site.url(f"lab/index.html?path={relative}"))
     page.wait_for_function(
-        "n => { const s = (" + STATE_JS + ")(); return s && s.cells === n && s.status === 'idle'; }",
+        "n => { const s = (" + STATE_JS + ")(); return s && s.cells === n && ['idle', 'unknown'].includes(s.status); }",
         arg=expected.cells,
         timeout=OPEN_TIMEOUT,
     )
