@@ -96,10 +96,12 @@ def build(output: Path, lite: Path = LITE) -> Path:
         raise BuildError(f"{lite} is missing: build the JupyterLite site first (make lite).")
     src = CACHE / "src"
     stage(src)
-    if output.exists():
-        shutil.rmtree(output)
+    # Sphinx writes into the cache (myst-nb puts a jupyter_execute/ folder beside its output), then
+    # the pages are copied to ``output``.
+    html = CACHE / "html"
+    shutil.rmtree(html, ignore_errors=True)
     command = [sys.executable, "-m", "sphinx", "-b", "html", "-q", "-c", str(ROOT / "docs" / "site")]
-    command += ["-d", str(CACHE / "doctrees"), str(src), str(output)]
+    command += ["-d", str(CACHE / "doctrees"), str(src), str(html)]
     env = {**os.environ, "GDCOURSE_SITE_STATIC": str(src / "_static")}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
@@ -107,6 +109,9 @@ def build(output: Path, lite: Path = LITE) -> Path:
     warnings = [line for line in result.stderr.splitlines() if "WARNING" in line or "ERROR" in line]
     if warnings:
         raise BuildError("sphinx-build warned (fix the source, the site must be complete):\n" + "\n".join(warnings))
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(html, output)
     shutil.copytree(lite, output / "lite")
     (output / ".nojekyll").touch()  # GitHub Pages: serve _static/ and _images/ as they are
     return output

@@ -262,6 +262,30 @@ def test_pytorch_notebooks_say_they_need_pytorch(lite_page, lite_site, lite_shot
     lite_page.screenshot(path=lite_shots / f"{notebook.stem}__window.png")
 
 
+def test_kernel_start_time(lite_page, lite_site, lite_shots):
+    """How long a learner waits for Python in the browser: from running the first cell of a freshly
+    opened notebook 01 (the launch cell: nothing to import) to its result, then its imports cell
+    (gdcourse loads NumPy, matplotlib, scikit-learn and SciPy with it). Nothing is edited."""
+    import time
+
+    notebook = ROOT / "notebooks" / "01_gradient_descent.ipynb"
+    open_lite_notebook(lite_page, lite_site, f"notebooks/{notebook.name}", Expected.from_notebook(notebook))
+    cells = lite_page.locator(".jp-NotebookPanel .jp-CodeCell")
+    timings = {}
+    assert "import" in cells.nth(1).text_content() and "gdcourse" in cells.nth(1).text_content()
+    for k, name in enumerate(["kernel start (first cell)", "the imports cell (gdcourse, NumPy, matplotlib)"]):
+        cell = cells.nth(k)
+        cell.locator(".jp-InputArea-editor").click()
+        start = time.perf_counter()
+        lite_page.keyboard.press("Control+Enter")
+        cell.locator(".jp-InputPrompt", has_text=f"[{k + 1}]").wait_for(timeout=180_000)
+        timings[name] = time.perf_counter() - start
+    text = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
+    (lite_shots / "kernel_start.txt").write_text(text + "\n")
+    print(f"\nJupyterLite: {text}")
+    assert lite_page.evaluate(STATE_JS)["errors"] == []
+
+
 class RoomSite:
     """The site under another name than localhost, as the other machines of a room served by
     `make serve` see it: no secure context, so no service worker and no kernel access to files."""
