@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+SITE_STAMP := $(VENV)/.installed-site
 
-.PHONY: setup lab test test-fast test-foreign test-browser lint typecheck format notebooks html fresh bench clean help
+.PHONY: setup site-setup lab test test-fast test-foreign test-browser test-lite lint typecheck format notebooks lite html serve fresh bench clean help
 
 help:
 	@echo "make lab    - set up .venv and open JupyterLab on the first notebook"
@@ -14,7 +15,10 @@ help:
 	@echo "make test-browser - every notebook run in JupyterLab in headless Chromium (apt-get install chromium)"
 	@echo "make notebooks - re-execute every notebook in place (after changing one)"
 	@echo "make format - apply ruff's formatting and safe fixes"
-	@echo "make html   - a static, read-only copy of the course with every figure, in site/"
+	@echo "make lite   - the course in the browser (JupyterLite, Python in WebAssembly), a static site in build/lite/"
+	@echo "make html   - the course website in site/: a page per notebook, search, launch buttons, JupyterLite in site/lite/"
+	@echo "make serve  - serve site/ on this machine's network, offline (a room from one laptop; PORT=8000)"
+	@echo "make test-lite - JupyterLite and the website in headless Chromium, offline (builds both first)"
 	@echo "make fresh NB=02 - a pristine copy of notebook 02 beside yours (yours is not touched)"
 	@echo "make bench  - speed against PyTorch and the machine's limits (a few minutes; BENCH=--quick: one)"
 
@@ -27,6 +31,14 @@ $(STAMP): pyproject.toml constraints.txt
 	@touch $(STAMP)
 
 setup: $(STAMP)
+
+# The builders of the JupyterLite site and the website: only `make lite`, `make html` and their test
+# install them (about 40 packages a learner never needs), so `make lab` stays as quick as it was.
+$(SITE_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,site]"
+	@touch $(SITE_STAMP)
+
+site-setup: $(SITE_STAMP)
 
 # Localhost only, token authentication on. Jupyter refuses to run as root unless told (containers).
 lab: setup
@@ -58,7 +70,7 @@ test-fast: lint typecheck
 # JupyterLab driven by Debian's headless Chromium: run every notebook from the menu, move the
 # widgets, screenshots in build/screenshots/. Fails (not skips) without Chromium; .ci/run installs it.
 test-browser: setup
-	GDCOURSE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser
+	GDCOURSE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser/test_jupyterlab.py
 
 format: setup
 	$(BIN)/ruff check --fix $(CODE)
@@ -67,9 +79,25 @@ format: setup
 notebooks: setup
 	$(BIN)/python tools/run_notebooks.py notebooks/*.ipynb
 
-# From the stored outputs: nothing is executed, so this takes seconds.
-html: setup
-	$(BIN)/python tools/build_html.py site
+# Pyodide's core from npm, its compiled wheels verified against the official lock (PYODIDE_DIST=path:
+# an official Pyodide 0.27.7 distribution instead); gdcourse as a wheel of this checkout.
+lite: site-setup
+	$(BIN)/python tools/build_lite.py build/lite
+
+# From the stored outputs (nothing is executed); JupyterLite is copied into site/lite/.
+html: lite
+	$(BIN)/python tools/build_site.py site
+
+# A room from one laptop, offline: every device on the same network opens http://<this laptop's address>:8000
+PORT ?= 8000
+serve:
+	@test -f site/index.html || { echo "site/ is not built: run make html first (needs the internet once)"; exit 2; }
+	$(PYTHON) -m http.server --directory site --bind 0.0.0.0 $(PORT)
+
+# The JupyterLite site (every notebook 00-06 run from the Run menu) and the website, in headless
+# Chromium, offline; fails (not skips) without Chromium. Screenshots and request logs in build/screenshots.
+test-lite: html
+	GDCOURSE_REQUIRE_BROWSER=1 $(BIN)/python -m pytest tests/browser/test_lite.py tests/browser/test_site.py
 
 fresh: setup
 	@test -n "$(NB)" || { echo "usage: make fresh NB=02"; exit 2; }
@@ -80,4 +108,4 @@ bench: setup
 	$(BIN)/python benchmarks/run.py $(BENCH)
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build site *.egg-info

@@ -30,15 +30,49 @@ REPOSITORY = "gdcourse/gdcourse"  # on GitHub
 REPOSITORY_URL = f"https://github.com/{REPOSITORY}"
 RELEASE_TAG = "v1.0.0"  # Binder links point at this tag, so they never change under a learner
 BINDER = "https://mybinder.org"
+COLAB = "https://colab.research.google.com"
+# What the first cell of each notebook installs when it runs in Google Colab: the course at its release.
+COLAB_INSTALL = f"gdcourse @ git+{REPOSITORY_URL}@{RELEASE_TAG}"
 # nbgitpuller needs a *branch*: it clones a tag once, but every later click fails with
 # "git diff ..origin/v1.0.0: unknown revision" (nbgitpuller 1.3.0; tests/test_course.py shows it).
 HUB_BRANCH = "main"
 HUB_FOLDER = REPOSITORY.rsplit("/", 1)[1]  # the folder nbgitpuller clones into, in each learner's home
 
 
+# The published notebooks, for where the package runs without them on disk: Colab, or a browser
+# that gives JupyterLite no access to its files (plain http from another machine: no service
+# worker). tests/test_course.py keeps this equal to the notebooks/ folder.
+PUBLISHED = (
+    "00_start_here.ipynb",
+    "01_gradient_descent.ipynb",
+    "02_linear_regression.ipynb",
+    "03_logistic_regression.ipynb",
+    "04_neural_network.ipynb",
+    "05_optimizers.ipynb",
+    "06_optimizer_comparison.ipynb",
+    "07_pytorch.ipynb",
+    "08_learning_rate_schedules.ipynb",
+)
+
+
 def notebooks(folder: Path | None = None) -> list[Path]:
-    """The course notebooks in order (``NN_name.ipynb``), fresh copies excluded."""
-    folder = Path(folder or ROOT / "notebooks")
+    """The course notebooks in order (``NN_name.ipynb``), fresh copies excluded.
+
+    By default from the course's ``notebooks/`` folder beside the package (a clone: ``make``,
+    Binder, a hub); where the package is installed on its own, as in the browser version
+    (JupyterLite), from the current folder or its ``notebooks/`` (a notebook runs in its folder);
+    failing those, the names in ``PUBLISHED`` (paths that may not exist here, good for links).
+    """
+    if folder is not None:
+        return _course_notebooks(Path(folder))
+    for candidate in (ROOT / "notebooks", Path.cwd(), Path.cwd() / "notebooks"):
+        found = _course_notebooks(candidate)
+        if found:
+            return found
+    return [Path(name) for name in PUBLISHED]
+
+
+def _course_notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("[0-9][0-9]_*.ipynb") if ".fresh" not in p.name)
 
 
@@ -72,6 +106,12 @@ def published_commit(top: Path | str) -> str:
 def published_version(path: Path) -> bytes:
     """The notebook as published (see ``published_commit``), whatever its state on disk."""
     path = Path(path).resolve()
+    if sys.platform == "emscripten":  # Pyodide: no git, no other process
+        raise RuntimeError(
+            f"The browser version of the course (JupyterLite) has no git, so it cannot read the published "
+            f"{path.name}. Your notebook stays as it is; download the published one from {REPOSITORY_URL} "
+            f"(notebooks/{path.name} at tag {RELEASE_TAG}) and upload it (File Browser, Upload)."
+        )
     try:
         top = _git(["rev-parse", "--show-toplevel"], path.parent)
         relative = path.relative_to(Path(top).resolve()).as_posix()
@@ -117,6 +157,16 @@ def binder_link(notebook: str | None = None, ref: str = RELEASE_TAG) -> str:
     return f"{BINDER}/v2/gh/{REPOSITORY}/{ref}?urlpath=lab/tree/{_notebook_path(notebook)}"
 
 
+def colab_link(notebook: str, ref: str = RELEASE_TAG) -> str:
+    """The Google Colab link that opens ``notebook`` as published at ``ref`` (its first cell then
+    installs ``gdcourse`` at the same release, see ``COLAB_INSTALL``).
+
+    >>> colab_link("00")
+    'https://colab.research.google.com/github/gdcourse/gdcourse/blob/v1.0.0/notebooks/00_start_here.ipynb'
+    """
+    return f"{COLAB}/github/{REPOSITORY}/blob/{ref}/{_notebook_path(notebook)}"
+
+
 def hub_link(hub_url: str, notebook: str | None = None, branch: str = HUB_BRANCH) -> str:
     """An nbgitpuller link: each learner who opens it gets the course in ``~/gdcourse`` on their
     own server on the hub ``hub_url``, then ``notebook`` (or the notebook folder) in JupyterLab.
@@ -156,10 +206,11 @@ def title(path: Path) -> str:
 
 
 def launch_table() -> str:
-    """The README's table of Binder launch links, one row per notebook present."""
-    rows = ["| notebook | open it on Binder |", "|---|---|"]
+    """The README's table of launch links (Binder and Colab), one row per notebook present."""
+    rows = ["| notebook | on Binder | in Google Colab |", "|---|---|---|"]
     for path in notebooks():
-        rows.append(f"| {title(path)} | [launch]({binder_link(path.stem[:2])}) |")
+        number = path.stem[:2]
+        rows.append(f"| {title(path)} | [launch]({binder_link(number)}) | [open]({colab_link(number)}) |")
     return "\n".join(rows)
 
 
@@ -172,7 +223,7 @@ USAGE = """usage: python -m gdcourse.course COMMAND
                                the nbgitpuller link for your JupyterHub (default branch: {branch})
   hub-links HUB_URL [--branch BRANCH]
                                a Markdown table of hub links, one per notebook, for your learners
-  launch-table                 the README's table of Binder links"""
+  launch-table                 the README's table of Binder and Colab links"""
 
 
 def _branch(args: list[str]) -> tuple[list[str], str]:

@@ -11,6 +11,7 @@ import gzip
 import hashlib
 import importlib.util
 import os
+import sys
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -243,6 +244,12 @@ def _download(url: str, path: Path, expected_sha256: str) -> Path:
     path = Path(path)
     if path.exists() and _sha256(path) == expected_sha256:
         return path
+    if sys.platform == "emscripten":  # Pyodide: no sockets, so urllib cannot download
+        raise OSError(
+            f"Could not download {url}: the browser version of the course (JupyterLite) cannot download "
+            f"files from Python. Run this notebook on Binder, in Colab or on your computer, or upload "
+            f"{path.name} into the folder {path.parent} (File Browser, Upload) and run the cell again."
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".part")
     try:

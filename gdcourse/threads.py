@@ -17,6 +17,7 @@ does not. Nothing changes if you chose yourself with ``OMP_NUM_THREADS``,
 from __future__ import annotations
 
 import os
+import sys
 
 __all__ = ["USER_SETTINGS", "limit_blas_threads"]
 
@@ -24,8 +25,11 @@ USER_SETTINGS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def limit_blas_threads(n: int = 1) -> int | None:
-    """Limit NumPy's BLAS to ``n`` threads unless the user chose; return the number set (or None)."""
-    if any(name in os.environ for name in USER_SETTINGS):
+    """Limit NumPy's BLAS to ``n`` threads unless the user chose; return the number set (or None).
+
+    Returns None without doing anything in the browser (Pyodide: WebAssembly without threads).
+    """
+    if sys.platform == "emscripten" or any(name in os.environ for name in USER_SETTINGS):
         return None
     try:
         import numpy  # noqa: F401  (loads the BLAS library, so the limit reaches it)

@@ -45,6 +45,11 @@ IMPORT_PROVIDERS = {
     "nbclient": ("nbconvert", "nbclient"),
 }
 CONDA_TO_PIP = {"pytorch-cpu": "torch"}
+# Modules that a platform brings and only code running there imports: not environment.yml's to provide.
+PLATFORM_MODULES = {
+    "google": "Google Colab's (the notebooks' launch cell imports google.colab only in Colab)",
+    "pyodide": "Pyodide's (gdcourse.check imports it only in the browser version)",
+}
 
 
 def environment_packages(path: Path = ROOT / "environment.yml") -> set[str]:
@@ -67,7 +72,8 @@ def top_level_imports(source: str) -> set[str]:
 
 
 def third_party(names: set[str]) -> set[str]:
-    return {n for n in names if n not in sys.stdlib_module_names and n not in ("gdcourse", "__future__")}
+    own = ("gdcourse", "__future__", *PLATFORM_MODULES)
+    return {n for n in names if n not in sys.stdlib_module_names and n not in own}
 
 
 def notebook_imports(path: Path) -> set[str]:

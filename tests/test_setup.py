@@ -14,8 +14,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 PIP_TO_CONDA = {"torch": "pytorch-cpu"}  # conda-forge's CPU-only PyTorch
 CONDA_ONLY = {"python", "pip"}  # the interpreter and installer themselves
-# Tools only CI needs (building the Binder spec, driving a browser, type checking); a learner's environment does not.
-CI_ONLY = {"jupyter-repo2docker", "playwright", "mypy"}
+# Tools only CI and publishers need (building the Binder spec, driving a browser, building the
+# JupyterLite site and the website, type checking); a learner's environment does not.
+CI_ONLY = {
+    "jupyter-repo2docker",
+    "playwright",
+    "jupyterlite-core",
+    "jupyterlite-pyodide-kernel",
+    "sphinx",
+    "myst-nb",
+    "sphinx-book-theme",
+    "pydata-sphinx-theme",
+    "mypy",
+}
 
 
 def requirement_name(spec: str) -> str:

@@ -174,8 +174,9 @@ def lab(tmp_path_factory, screenshots) -> Lab:
 
 
 @pytest.fixture(scope="session")
-def browser(request):
-    """Headless Debian Chromium through Playwright; a missing one fails in CI and under make."""
+def playwright(request):
+    """Playwright, started once for the whole run (its sync API allows one at a time), with a
+    Chromium that exists; a missing one fails in CI and under make."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -185,13 +186,19 @@ def browser(request):
             request,
             f"no Chromium at {CHROMIUM} (apt-get install chromium, or set GDCOURSE_CHROMIUM to its path)",
         )
-    with sync_playwright() as playwright:
-        # launch() gives every run a fresh, empty user data directory of its own.
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with sync_playwright() as started:
+        yield started
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Headless Debian Chromium through Playwright."""
+    # launch() gives every run a fresh, empty user data directory of its own.
+    chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    try:
+        yield chromium
+    finally:
+        chromium.close()
 
 
 @pytest.fixture(scope="session")
@@ -241,3 +248,186 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         terminalreporter.line(line)
     if SCREENSHOTS.is_dir():
         (SCREENSHOTS / "report.txt").write_text("\n".join(lines) + "\n")
+
+
+# --- The JupyterLite site (make lite) and the course website (make html), served as static files ---
+
+LITE_DIR = Path(os.environ.get("GDCOURSE_LITE_DIR", ROOT / "build" / "lite"))
+SITE_DIR = Path(os.environ.get("GDCOURSE_SITE_DIR", ROOT / "site"))
+
+
+@dataclass
+class StaticSite:
+    """A folder served on 127.0.0.1:<random port>, every request logged (path and status)."""
+
+    root: Path
+    port: int
+    requests: list = field(default_factory=list)
+    server: object = field(default=None, repr=False)
+
+    def url(self, path: str = "") -> str:
+        return f"http://127.0.0.1:{self.port}/{path.lstrip('/')}"
+
+
+def serve(root: Path) -> StaticSite:
+    """Serve ``root`` in a thread, as any static web space would (WebAssembly with its MIME type)."""
+    import functools
+    import http.server
+    import threading
+
+    site = StaticSite(root=root, port=0)
+
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        extensions_map = {
+            **http.server.SimpleHTTPRequestHandler.extensions_map,
+            ".wasm": "application/wasm",
+            ".mjs": "text/javascript",
+            ".js": "text/javascript",
+            ".json": "application/json",
+        }
+
+        def log_request(self, code="-", size="-"):
+            site.requests.append((self.path, int(code) if str(code).isdigit() else code))
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    site.port, site.server = server.server_address[1], server
+    return site
+
+
+def built(request, folder: Path, target: str) -> None:
+    if not (folder / "index.html").is_file():
+        message = f"{folder} has not been built: run `make {target}` first"
+        if browser_required():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def lite_site(request):
+    built(request, LITE_DIR, "lite")
+    site = serve(LITE_DIR)
+    yield site
+    site.server.shutdown()
+
+
+# Chromium's own background services (updates, accounts, autofill) still call home despite
+# CHROMIUM_ARGS; these flags silence most of them, and the resolver rule makes any name but
+# 127.0.0.1 fail at once, so nothing waits on the closed network. What remains is told apart
+# in the network log: the browser itself starts it ("initiator": "not an origin").
+QUIET_ARGS = [
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter,Translate,"
+    "InterestFeedContentSuggestions,CertificateTransparencyComponentUpdater",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--no-pings",
+    # room.test: the site as another machine in the room sees it (not localhost: no secure context)
+    "--host-resolver-rules=MAP room.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+class LoggedBrowser:
+    """A Chromium of its own, with a network log (--log-net-log) of every request any of its
+    processes made (pages, workers, service workers), readable once the browser has closed."""
+
+    def __init__(self, playwright, name: str):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.netlog = SCREENSHOTS / f"{name}-netlog.json"
+        self.netlog.unlink(missing_ok=True)
+        self.urls = []  # what Playwright saw requested, in order
+        self.browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[*CHROMIUM_ARGS, *QUIET_ARGS, f"--log-net-log={self.netlog}", "--net-log-capture-mode=Default"],
+        )
+        self.context = self.browser.new_context(viewport={"width": 1280, "height": 900})
+        self.context.set_default_timeout(30_000)
+        self.context.on("request", lambda r: self.urls.append(r.url))
+        self.closed = False
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.context.close()
+            self.browser.close()
+
+    def netlog_requests(self) -> list[tuple[str, str]]:
+        """(URL, initiator) of every request the browser's network stack started (the log is
+        complete once the browser has closed). The initiator is the origin of the page, worker or
+        service worker that asked, or "not an origin" for the browser itself (a navigation typed
+        in, or its own background services)."""
+        assert self.closed, "the network log is complete only after the browser has closed"
+        log = json.loads(self.netlog.read_text())
+        start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+        return [
+            (event["params"]["url"], event["params"].get("initiator", "not an origin"))
+            for event in log.get("events", [])
+            if event["type"] == start and isinstance(event.get("params", {}).get("url"), str)
+        ]
+
+
+@pytest.fixture(scope="session")
+def lite_browser(playwright):
+    browser = LoggedBrowser(playwright, "lite")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="session")
+def site_server(request):
+    built(request, SITE_DIR, "html")
+    site = serve(SITE_DIR)
+    yield site
+    site.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def site_browser(playwright):
+    browser = LoggedBrowser(playwright, "site")
+    yield browser
+    browser.close()
+
+
+def check_requests(browser: LoggedBrowser, site: StaticSite, log: Path) -> list[str]:
+    """Close the browser, write its request log to ``log`` and return the requests that left
+    127.0.0.1: every one the site's pages, workers and service worker made (Playwright's view,
+    and the network log's requests with an initiator) must go to the site's own address.
+    Chromium's own background requests (no initiator, other hosts) are listed apart."""
+    browser.close()
+    here = f"127.0.0.1:{site.port}"
+    room = f"room.test:{site.port}"  # 127.0.0.1 under another name (QUIET_ARGS' resolver rule)
+    seen = [u for u in browser.urls if not u.startswith(("data:", "blob:", "about:", "chrome"))]
+    netlog = [(u, who) for u, who in browser.netlog_requests() if not u.startswith(("data:", "blob:", "chrome"))]
+    by_site = seen + [u for u, who in netlog if who != "not an origin"]
+    ours = (here, room)
+    by_chromium = sorted(
+        {u.split("?")[0] for u, who in netlog if who == "not an origin" and u.split("/")[2] not in ours}
+    )
+    counts = {}
+    for url in by_site + [u for u, who in netlog if who == "not an origin" and u.split("/")[2] in ours]:
+        counts[url] = counts.get(url, 0) + 1
+    hosts = sorted({url.split("/")[2] for url in counts})
+    lines = [
+        f"Requests made by the site (pages, workers, service worker), and browser navigations to it: "
+        f"{sum(counts.values())} ({len(counts)} distinct URLs), hosts: {hosts}",
+        *[f"{n:5d}  {u}" for u, n in sorted(counts.items())],
+        "",
+        f"Chromium's own background requests (no initiator; not made by the site; the host resolver "
+        f"rule fails them at once): {len(by_chromium)}",
+        *by_chromium,
+    ]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("\n".join(lines) + "\n")
+    assert counts, "no request was recorded: the check checked nothing"
+    return sorted({u for u in by_site if u.split("/")[2] not in ours})
+
+
+@pytest.fixture(scope="session")
+def requests_check():
+    """``check_requests`` for the test modules (they do not import conftest)."""
+    return check_requests

@@ -155,7 +155,7 @@ def open_notebook(page, lab, relative: str, expected: Expected) -> None:
     page.locator(".jp-FileBrowser").wait_for(state="hidden")
 
 
-def run_all_cells(page) -> dict:
+def run_all_cells(page, done_js: str = DONE_JS) -> dict:
     """Clear every output (so that what follows is new), then Run > Run All Cells; return the page's state."""
     menu(page, "Edit", "Clear Outputs of All Cells")
     page.wait_for_function(
@@ -163,7 +163,7 @@ def run_all_cells(page) -> dict:
     )
     menu(page, "Run", "Run All Cells")
     try:
-        page.wait_for_function(DONE_JS, timeout=RUN_TIMEOUT, polling=200)
+        page.wait_for_function(done_js, timeout=RUN_TIMEOUT, polling=200)
     except PlaywrightTimeout as error:
         s = state(page)
         raise AssertionError(
@@ -253,7 +253,25 @@ def redraws(page, explorer, what: str, action, shot: Path) -> str | None:
     return None
 
 
-def exercise_explorer(page, explorer, stem: str, k: int, shots: Path) -> tuple[list[str], list[str]]:
+def nudge_slider(page, handle, key: str, mouse: bool) -> None:
+    """Move a slider one notch: with the keyboard (``key``) or, with ``mouse``, by a click on its
+    track beside the handle (JupyterLite 0.6.4's widgets do not answer the keyboard)."""
+    if not mouse:
+        handle.focus()
+        handle.press(key)
+        return
+    box = handle.bounding_box()
+    track = handle.evaluate_handle("h => h.closest('.noUi-target')").as_element().bounding_box()
+    centre = box["x"] + box["width"] / 2
+    step = 24 if key == "ArrowRight" else -24  # beside the handle, not on it
+    if not track["x"] + 8 <= centre + step <= track["x"] + track["width"] - 8:
+        step = -step  # at an end of the track: the other way
+    page.mouse.click(centre + step, box["y"] + box["height"] / 2)
+
+
+def exercise_explorer(
+    page, explorer, stem: str, k: int, shots: Path, mouse: bool = False
+) -> tuple[list[str], list[str]]:
     """Move the lr slider and pick another entry in every menu; each must redraw the figure."""
     explorer.scroll_into_view_if_needed()
     explorer.screenshot(path=shots / f"{stem}__explorer{k}_0_start.png")
@@ -264,8 +282,7 @@ def exercise_explorer(page, explorer, stem: str, k: int, shots: Path) -> tuple[l
         old = readout.inner_text()
 
         def nudge():
-            handle.focus()
-            handle.press("ArrowRight")
+            nudge_slider(page, handle, "ArrowRight", mouse)
 
         problem = redraws(
             page, explorer, f"lr slider (ArrowRight {press})", nudge, shots / f"{stem}__explorer{k}_{press}_lr.png"
@@ -314,7 +331,7 @@ def shows_default_start(explorer, function_name: str) -> str | None:
     return None
 
 
-def exercise_slider(page, output, stem: str, k: int, shots: Path) -> tuple[list[str], list[str]]:
+def exercise_slider(page, output, stem: str, k: int, shots: Path, mouse: bool = False) -> tuple[list[str], list[str]]:
     """Move a slider widget one step; what the kernel writes beside it (not the slider's own readout) must change."""
     output.scroll_into_view_if_needed()
     output.screenshot(path=shots / f"{stem}__slider{k}_0_start.png")
@@ -326,8 +343,7 @@ def exercise_slider(page, output, stem: str, k: int, shots: Path) -> tuple[list[
         "c.querySelectorAll('.widget-slider').forEach(s => s.remove()); return c.textContent; }"
     )
     before = output.evaluate(text_js)
-    handle.focus()
-    handle.press(key)
+    nudge_slider(page, handle, key, mouse)
     try:
         page.wait_for_function(
             f"([o, before]) => ({text_js})(o) !== before", arg=[output.element_handle(), before], timeout=WIDGET_TIMEOUT
@@ -384,28 +400,44 @@ def screenshot_notebook(page, path: Path) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def check_notebook(page, lab, relative: str, expected: Expected, shots: Path) -> dict:
+def check_notebook(
+    page,
+    lab,
+    relative: str,
+    expected: Expected,
+    shots: Path,
+    opener=open_notebook,
+    after_run=None,
+    mouse=False,
+    done_js=DONE_JS,
+) -> dict:
     """Open, run all, check, play with the widgets, take screenshots; returns the timings and
-    the list of problems (empty when the notebook works in JupyterLab)."""
+    the list of problems (empty when the notebook works in JupyterLab). ``opener(page, server,
+    relative, expected)`` opens the notebook (JupyterLab's by default; the JupyterLite test passes
+    its own); ``after_run(page)``, if given, returns more problems, checked before the widgets move;
+    ``mouse`` moves the sliders with the mouse instead of the keyboard; ``done_js`` says when Run All
+    has finished."""
     stem = Path(relative).stem
     t0 = time.perf_counter()
-    open_notebook(page, lab, relative, expected)
+    opener(page, lab, relative, expected)
     t1 = time.perf_counter()
-    s = run_all_cells(page)
+    s = run_all_cells(page, done_js)
     t2 = time.perf_counter()
     found = problems(s, expected, page.errors)
+    if after_run is not None:
+        found += after_run(page)
     seen_errors = len(page.errors)
     checked = [f"{expected.code_cells} cells", f"{s['images']} images"]
     if not s["errors"]:
         try:
             explorers = page.locator(".jp-OutputArea-output:has(img.widget-image):has(.widget-dropdown)")
             for k in range(explorers.count()):
-                done, more = exercise_explorer(page, explorers.nth(k), stem, k + 1, shots)
+                done, more = exercise_explorer(page, explorers.nth(k), stem, k + 1, shots, mouse)
                 checked += done
                 found += more
             sliders = page.locator(".jp-OutputArea-output:has(.widget-slider):not(:has(img.widget-image))")
             for k in range(sliders.count()):
-                done, more = exercise_slider(page, sliders.nth(k), stem, k + 1, shots)
+                done, more = exercise_slider(page, sliders.nth(k), stem, k + 1, shots, mouse)
                 checked += done
                 found += more
         except PlaywrightError as error:  # a control missing or not answering: still take the screenshots
