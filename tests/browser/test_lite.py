@@ -20,6 +20,7 @@ redraw, the other sliders answer) and, in addition:
 from __future__ import annotations
 
 import configparser
+import importlib.util
 import json
 import re
 from pathlib import Path
@@ -27,11 +28,23 @@ from pathlib import Path
 import pytest
 from test_jupyterlab import STATE_JS, Expected, check_notebook
 
+from gdcourse import course
+
 ROOT = Path(__file__).resolve().parents[2]
-LITE_NOTEBOOKS = [
-    ROOT / "notebooks" / name for name in sorted(p.name for p in (ROOT / "notebooks").glob("0[0-6]_*.ipynb"))
-]
-TORCH_NOTEBOOKS = sorted((ROOT / "notebooks").glob("0[78]_*.ipynb"))
+
+
+def _build_lite():
+    """tools/build_lite.py, which decides which notebooks open with the note that they need PyTorch."""
+    spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+NEEDS_TORCH = _build_lite().TORCH_NOTEBOOKS  # ("07", "08")
+NOTEBOOKS = course.notebooks(ROOT / "notebooks")
+LITE_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem[:2] not in NEEDS_TORCH]
+TORCH_NOTEBOOKS = [p for p in NOTEBOOKS if p.stem[:2] in NEEDS_TORCH]
 OPEN_TIMEOUT = 120_000  # ms: JupyterLite's page and the notebook (Pyodide loads when the first cell runs)
 SANITIZE = ROOT / "notebooks" / "sanitize.cfg"
 
@@ -128,7 +141,7 @@ def differences(number: str, stored: list, shown: list) -> tuple[list[str], list
     bad, allowed = [], []
     if len(stored) != len(shown):
         return [f"{len(shown)} code cells shown, {len(stored)} stored"], []
-    for k, (want, got) in enumerate(zip(stored, shown), start=1):
+    for k, (want, got) in enumerate(zip(stored, shown, strict=True), start=1):
         if want is None:
             continue
         got = masked(got)
@@ -137,7 +150,7 @@ def differences(number: str, stored: list, shown: list) -> tuple[list[str], list
         want_lines, got_lines = want.splitlines(), got.splitlines()
         if len(want_lines) == len(got_lines):
             reasons = []
-            for w, g in zip(want_lines, got_lines):
+            for w, g in zip(want_lines, got_lines, strict=True):
                 if w == g:
                     continue
                 rule = next((r for r in ALLOWED if r[0] == number and re.search(r[1], w) and re.search(r[2], g)), None)
@@ -231,8 +244,6 @@ def test_notebook_runs_in_jupyterlite(lite_page, lite_site, lite_shots, report, 
 
 @pytest.mark.parametrize("notebook", TORCH_NOTEBOOKS, ids=[p.stem for p in TORCH_NOTEBOOKS])
 def test_pytorch_notebooks_say_they_need_pytorch(lite_page, lite_site, lite_shots, notebook):
-    from gdcourse import course
-
     lite_page.goto(lite_site.url(f"lab/index.html?path=notebooks/{notebook.name}"))
     note = lite_page.locator(".jp-NotebookPanel .jp-MarkdownCell", has_text="This notebook needs PyTorch").first
     note.wait_for(timeout=OPEN_TIMEOUT)
