@@ -335,11 +335,17 @@ class ProgressBar:
             self.widget.children[0].bar_style = "danger" if failed else "success"
 
 
+# The shells of the Jupyter kernels that show widgets, as "module.class": ipykernel's (JupyterLab on a
+# computer, Binder, a hub; Colab's shell is a subclass of it) and the Pyodide kernel's (JupyterLite,
+# Python in the browser). A terminal IPython has neither.
+_KERNEL_SHELLS = frozenset({"ipykernel.zmqshell.ZMQInteractiveShell", "pyodide_kernel.interpreter.Interpreter"})
+
+
 def in_notebook() -> bool:
-    """True inside a Jupyter kernel (where widgets can be shown)."""
+    """True inside a Jupyter kernel, where widgets can be shown (the shells in ``_KERNEL_SHELLS``)."""
     try:
         from IPython import get_ipython
     except ImportError:
         return False
     shell = get_ipython()
-    return shell is not None and type(shell).__name__ == "ZMQInteractiveShell"
+    return shell is not None and any(f"{c.__module__}.{c.__qualname__}" in _KERNEL_SHELLS for c in type(shell).__mro__)

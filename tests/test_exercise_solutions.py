@@ -192,8 +192,8 @@ def torch_step(torch, cls, theta, grad, state: dict, **hyper):
 
 def test_05_steps_follow_torch_optim(torch64):
     optim = torch64.optim
-    theta, buf, grad, lr, mu = cases("05.1")[0]
-    new_theta, state = torch_step(torch64, optim.SGD, theta, grad, {"momentum_buffer": buf}, lr=lr, momentum=mu)
+    theta, buf, grad, lr, momentum = cases("05.1")[0]
+    new_theta, state = torch_step(torch64, optim.SGD, theta, grad, {"momentum_buffer": buf}, lr=lr, momentum=momentum)
     assert all(
         np.allclose(a, b)
         for a, b in zip(solution("05.1")(*cases("05.1")[0]), (new_theta, state["momentum_buffer"]), strict=True)

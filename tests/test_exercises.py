@@ -123,6 +123,15 @@ def test_a_wrong_type_of_answer_is_named():
     assert feedback.message == "mse_grads(X, y, w, b) should return 2 values, (grad_w, grad_b); got a number."
 
 
+def test_a_reference_that_returns_no_number_is_compared_by_kind(monkeypatch):
+    words = ex.Exercise("99.3", "a text answer", "no hint", solution=lambda x: "one", cases=[(1.0,)], where="f(1)")
+    monkeypatch.setitem(ex.EXERCISES, "99.3", words)
+    feedback = ex.check("99.3", lambda x: 1.0)
+    assert feedback.status == "incorrect" and feedback.message == "f(1) returned a number; expected a str."
+    assert format(ex.Shown("one"), ".4g") == "'one'"  # a template's number format on a non-number: shown as is
+    assert format(ex.Shown(np.float64(2.5)), ".4g") == "2.5"
+
+
 def test_an_unlisted_wrong_answer_gets_the_first_wrong_case():
     feedback = ex.check("01.1", lambda x, grad, lr: x - 2 * lr * grad)
     assert feedback.status == "incorrect" and feedback.mistake is None

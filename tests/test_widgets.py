@@ -155,3 +155,28 @@ def test_a_diverging_gd_on_a_quadratic_says_its_stable_range(explorer):
     explorer.optimizer.value = "Adam"  # no such bound for Adam: nothing is claimed
     explorer.lr.value = 3.0
     assert "stable only" not in explorer.summary.value
+
+
+def test_progress_bars_show_in_the_jupyter_kernels_that_show_widgets(monkeypatch):
+    """ipykernel's shell (and Colab's, a subclass of it) and JupyterLite's Pyodide kernel show fit's
+    progress bar; a terminal IPython and plain Python do not."""
+    import IPython
+    from ipykernel.zmqshell import ZMQInteractiveShell
+    from IPython.terminal.interactiveshell import TerminalInteractiveShell
+
+    from gdcourse import widgets
+
+    colab = type("Shell", (ZMQInteractiveShell,), {"__module__": "google.colab._shell"})
+    # pyodide_kernel 0.6's shell (pyodide_kernel/interpreter.py): an InteractiveShell subclass,
+    # importable only in the browser, so here a class of the same module and name.
+    lite = type("Interpreter", (IPython.core.interactiveshell.InteractiveShell,), {})
+    lite.__module__ = "pyodide_kernel.interpreter"
+    expected = {ZMQInteractiveShell: True, colab: True, lite: True, TerminalInteractiveShell: False}
+    for shell_class, shows in expected.items():
+        monkeypatch.setattr(IPython, "get_ipython", lambda cls=shell_class: cls.__new__(cls))
+        assert widgets.in_notebook() is shows, shell_class
+        long_run = widgets.ProgressBar(total=100, mode="auto")
+        assert long_run.should_show(epoch=1, seconds=1.0) is shows  # 100 epochs of 1 s: more than 2 s
+        assert widgets.ProgressBar(total=100, mode=False).should_show(epoch=1, seconds=1.0) is False
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    assert widgets.in_notebook() is False

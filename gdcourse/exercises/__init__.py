@@ -31,7 +31,7 @@ import inspect
 import re
 import traceback
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -101,7 +101,7 @@ class Exercise:
     def fields(self, args: tuple) -> dict[str, Any]:
         """A case's template fields: its arguments by name, the exercise's facts and ``where``."""
         names = inspect.signature(self.solution).parameters
-        fields = {name: Shown(arg) for name, arg in zip(names, args)}
+        fields = {name: Shown(arg) for name, arg in zip(names, args, strict=True)}
         fields.update(self.facts(*args) if self.facts else {})
         return {**fields, "where": self.where.format(**fields)}
 
@@ -113,7 +113,7 @@ class Exercise:
         return quiet and close(a.value, b.value, self.rtol, self.atol, self.array, self.squeeze)
 
 
-def exercise(id: str, title: str, hint: str, solution: Any, mistakes: list = (), **options: Any) -> Exercise:
+def exercise(id: str, title: str, hint: str, solution: Any, mistakes: Iterable = (), **options: Any) -> Exercise:
     """Register exercise ``id`` (``"01.2"``: notebook 01, exercise 2); ``mistakes`` holds ``Mistake``s or
     ``(answer, feedback)`` pairs. The other options are ``Exercise``'s fields."""
     listed = [m if isinstance(m, Mistake) else Mistake(*m) for m in mistakes]
@@ -195,7 +195,7 @@ def check(id: str, answer: Any) -> Feedback:
     except Incorrect as wrong:
         return Feedback(id, ex.title, "incorrect", str(wrong), ex.hint, wrong.mistake)
     except LearnerError as error:  # the learner's code failed: explain, never crash Run All
-        return Feedback(id, ex.title, "error", describe_error(error.__cause__), ex.hint)
+        return Feedback(id, ex.title, "error", describe_error(error.__cause__ or error), ex.hint)
     except Exception:  # the checker failed: say so, and show where, for the bug report
         message = "Please report this (with the traceback below) at the course's issue tracker."
         return Feedback(id, ex.title, "internal error", message, details=traceback.format_exc())
@@ -382,7 +382,7 @@ def close(got: Any, want: Any, rtol: float, atol: float, array: bool = False, sq
     if structured(want):
         if not isinstance(got, (tuple, list)) or len(got) != len(want):
             return False
-        return all(close(g, w, rtol, atol, array, squeeze) for g, w in zip(got, want))
+        return all(close(g, w, rtol, atol, array, squeeze) for g, w in zip(got, want, strict=True))
     if array and isinstance(got, np.ndarray) != isinstance(want, np.ndarray):
         return False
     g, w = numbers(got), numbers(want)
@@ -412,13 +412,13 @@ def difference(ex: Exercise, got: Outcome, want: Any, where: str) -> str:
         if not isinstance(value, (tuple, list)) or len(value) != len(want):
             return f"{where} should return {len(want)} values, ({', '.join(names)}); got {describe(value)}."
         options = ex.rtol, ex.atol, ex.array, ex.squeeze
-        wrong = [(n, g, w) for n, g, w in zip(names, value, want) if not close(g, w, *options)]
+        wrong = [(n, g, w) for n, g, w in zip(names, value, want, strict=True) if not close(g, w, *options)]
         name, value, want = wrong[0] if wrong else (names[0], value[0], want[0])  # no value wrong: a warning
         where = f"{name} from {where}"
     if ex.array and isinstance(want, np.ndarray) and not isinstance(value, np.ndarray):
         return f"{where} returned {describe(value)}; return a NumPy array."
     g, w = numbers(value), numbers(want)
-    if g is None:
+    if g is None or w is None:
         return f"{where} returned {describe(value)}; expected {describe(want)}."
     if ex.squeeze:
         g, w = g.squeeze(), w.squeeze()
@@ -447,7 +447,8 @@ class Shown:
         self.value = value
 
     def __format__(self, spec: str) -> str:
-        return format(float(numbers(self.value)), spec) if spec else format_value(self.value)
+        array = numbers(self.value) if spec else None
+        return format(float(array), spec) if array is not None else format_value(self.value)
 
     def __str__(self) -> str:
         return str(self.value)

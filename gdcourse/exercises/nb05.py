@@ -9,7 +9,7 @@ from gdcourse.exercises import exercise
 
 
 def momentum_step_solution(theta, buf, grad, lr, momentum):
-    buf = momentum * buf + grad  # b = mu * b + g
+    buf = momentum * buf + grad  # b = momentum * b + g
     theta = theta - lr * buf  # theta <- theta - lr * b
     return theta, buf
 
@@ -26,22 +26,25 @@ exercise(
     atol=1e-12,
     mistakes=[
         (
-            lambda theta, buf, grad, lr, mu: (theta + (mu * buf - lr * grad), mu * buf - lr * grad),
-            "Your buffer is mu * buf - lr * grad: the textbook velocity form. It gives the same path while lr is "
-            "constant, but torch (and this course) keeps lr out of the buffer: buf = mu * buf + grad, "
+            lambda theta, buf, grad, lr, momentum: (theta + (momentum * buf - lr * grad), momentum * buf - lr * grad),
+            "Your buffer is momentum * buf - lr * grad: the textbook velocity form. It gives the same path while lr is "
+            "constant, but torch (and this course) keeps lr out of the buffer: buf = momentum * buf + grad, "
             "theta = theta - lr * buf.",
         ),
         (
-            lambda theta, buf, grad, lr, mu: (theta - lr * (mu * buf + (1 - mu) * grad), mu * buf + (1 - mu) * grad),
-            "Your buffer is mu * buf + (1 - mu) * grad: an average, which is what dampening = momentum would give. "
-            "torch's default (dampening = 0) adds the whole gradient: buf = mu * buf + grad.",
+            lambda theta, buf, grad, lr, momentum: (
+                theta - lr * (momentum * buf + (1 - momentum) * grad),
+                momentum * buf + (1 - momentum) * grad,
+            ),
+            "Your buffer is momentum * buf + (1 - momentum) * grad: an average, which is what dampening = momentum "
+            "would give. torch's default (dampening = 0) adds the whole gradient: buf = momentum * buf + grad.",
         ),
         (
-            lambda theta, buf, grad, lr, mu: (theta - lr * buf, mu * buf + grad),
+            lambda theta, buf, grad, lr, momentum: (theta - lr * buf, momentum * buf + grad),
             "theta moved with the old buffer; update the buffer first, then step with the new one.",
         ),
         (
-            lambda theta, buf, grad, lr, mu: (theta - lr * grad, mu * buf + grad),
+            lambda theta, buf, grad, lr, momentum: (theta - lr * grad, momentum * buf + grad),
             "theta moved by -lr * grad: the step ignores the buffer, so this is plain GD, not momentum.",
         ),
     ],

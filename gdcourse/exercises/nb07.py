@@ -160,14 +160,18 @@ exercise(
 
 def to_linear_layout_solution(params):
     layout = []
-    for W, b in zip(params[0::2], params[1::2]):
+    for W, b in zip(params[0::2], params[1::2], strict=True):
         layout += [W.T, b]  # nn.Linear.weight has shape (fan_out, fan_in); the bias stays (fan_out,)
     return layout
 
 
 def mlp_params(sizes, rng) -> list:
     """Random [W1, b1, W2, b2, ...] of an MLP with these layer sizes, in gdcourse's layout."""
-    return [a for m, k in zip(sizes[:-1], sizes[1:]) for a in (rng.standard_normal((m, k)), rng.standard_normal(k))]
+    return [
+        a
+        for m, k in zip(sizes[:-1], sizes[1:], strict=True)
+        for a in (rng.standard_normal((m, k)), rng.standard_normal(k))
+    ]
 
 
 rng = np.random.default_rng(7)

@@ -13,11 +13,11 @@ __all__ = ["NAdam"]
 class NAdam(Optimizer):
     r"""NAdam (``torch.optim.NAdam``'s convention, with its momentum schedule).
 
-    The momentum coefficient warms up: $\mu_t = \beta_1\,(1 - \tfrac12\, 0.96^{t\psi})$
-    ($\psi$ = ``momentum_decay``), and $P_t = \prod_{i \le t} \mu_i$. With $m_t, v_t$ as in Adam:
+    The momentum coefficient warms up: $\beta_{1,t} = \beta_1\,(1 - \tfrac12\, 0.96^{t\psi})$
+    ($\psi$ = ``momentum_decay``), and $\Pi_t = \prod_{i \le t} \beta_{1,i}$. With $m_t, v_t$ as in Adam:
 
-    $$\theta \leftarrow \theta - \eta\,\frac{1-\mu_t}{1-P_t}\,\frac{g_t}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}
-      - \eta\,\frac{\mu_{t+1}}{1-P_t\,\mu_{t+1}}\,\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}$$
+    $$\theta \leftarrow \theta - \eta\,\frac{1-\beta_{1,t}}{1-\Pi_t}\,\frac{g_t}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}
+      - \eta\,\frac{\beta_{1,t+1}}{1-\Pi_t\,\beta_{1,t+1}}\,\frac{m_t}{\sqrt{v_t/(1-\beta_2^t)}+\epsilon}$$
 
     The second term uses next step's momentum: the Nesterov "look ahead".
     """
@@ -40,20 +40,20 @@ class NAdam(Optimizer):
         self.decoupled_weight_decay = bool(decoupled_weight_decay)
         self.m = self.zeros()
         self.v = self.zeros()
-        self.mu_product = [1.0] * len(self.params)
+        self.beta1_product = [1.0] * len(self.params)  # Pi_t, one per parameter
 
     def update(self, i: int, theta: np.ndarray, grad: np.ndarray) -> None:
         beta1, beta2 = self.betas
         t, psi = self.t, self.momentum_decay
-        mu = beta1 * (1 - 0.5 * 0.96 ** (t * psi))
-        mu_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))
-        self.mu_product[i] *= mu
-        P = self.mu_product[i]
+        beta1_t = beta1 * (1 - 0.5 * 0.96 ** (t * psi))  # this step's momentum coefficient
+        beta1_next = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * psi))  # the next step's: the look-ahead
+        self.beta1_product[i] *= beta1_t
+        Pi = self.beta1_product[i]
         m, v = self.m[i], self.v[i]
         m *= beta1
         m += (1 - beta1) * grad  # m = beta1 * m + (1 - beta1) * g
         v *= beta2
         v += (1 - beta2) * grad * grad  # v = beta2 * v + (1 - beta2) * g^2
         denom = np.sqrt(v / (1 - beta2**t)) + self.eps
-        theta -= self.lr * (1 - mu) / (1 - P) * grad / denom
-        theta -= self.lr * mu_next / (1 - P * mu_next) * m / denom
+        theta -= self.lr * (1 - beta1_t) / (1 - Pi) * grad / denom
+        theta -= self.lr * beta1_next / (1 - Pi * beta1_next) * m / denom

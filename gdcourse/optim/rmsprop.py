@@ -18,8 +18,8 @@ class RMSprop(Optimizer):
 
     ``centered=True`` also averages the gradient, $\bar g_t = \alpha \bar g_{t-1} + (1-\alpha) g_t$,
     and divides by $\sqrt{v_t - \bar g_t^2} + \epsilon$ (an estimate of the standard deviation).
-    With ``momentum`` $\mu > 0$ the scaled gradient goes through a buffer:
-    $b_t = \mu b_{t-1} + g_t / (\cdot)$, $\theta \leftarrow \theta - \eta\, b_t$.
+    With ``momentum`` $\beta > 0$ the scaled gradient goes through a buffer:
+    $b_t = \beta b_{t-1} + g_t / (\cdot)$, $\theta \leftarrow \theta - \eta\, b_t$.
     Hinton's lecture, where RMSprop was introduced, used $\alpha = 0.9$.
     """
 
@@ -57,7 +57,7 @@ class RMSprop(Optimizer):
         if self.momentum > 0:
             b = self.momentum_buffer[i]
             b *= self.momentum
-            b += grad / rms  # b = mu * b + g / rms
+            b += grad / rms  # b = momentum * b + g / rms
             theta -= self.lr * b
         else:
             theta -= self.lr * grad / rms

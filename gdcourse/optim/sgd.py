@@ -15,13 +15,13 @@ class SGD(Optimizer):
 
     Without momentum: $\theta \leftarrow \theta - \eta\, g$.
 
-    With momentum $\mu$ the buffer $b$ averages past gradients:
+    With momentum $\beta$ (``momentum``) the buffer $b$ averages past gradients:
 
-    $$b_1 = g_1, \qquad b_t = \mu\, b_{t-1} + (1 - \tau)\, g_t \quad (\tau = \text{dampening})$$
+    $$b_1 = g_1, \qquad b_t = \beta\, b_{t-1} + (1 - \tau)\, g_t \quad (\tau = \text{dampening})$$
     $$\theta \leftarrow \theta - \eta\, b_t \quad\text{or, with Nesterov,}\quad
-      \theta \leftarrow \theta - \eta\,(g_t + \mu\, b_t).$$
+      \theta \leftarrow \theta - \eta\,(g_t + \beta\, b_t).$$
 
-    Many texts write momentum as $v \leftarrow \mu v - \eta g,\ \theta \leftarrow \theta + v$.
+    Many texts write momentum as $v \leftarrow \beta v - \eta g,\ \theta \leftarrow \theta + v$.
     That is the same path while $\eta$ is constant; the form here keeps $\eta$ outside the
     buffer, so a learning-rate schedule changes the step at once.
     """
@@ -52,7 +52,7 @@ class SGD(Optimizer):
             b = self.momentum_buffer[i]
             if b is None:  # first step: b_1 = g_1 (np.copy: an array even if grad is a 0-d scalar)
                 b = self.momentum_buffer[i] = np.copy(grad)
-            else:  # b = mu * b + (1 - dampening) * g
+            else:  # b = momentum * b + (1 - dampening) * g
                 b *= self.momentum
                 b += (1 - self.dampening) * grad
             grad = grad + self.momentum * b if self.nesterov else b

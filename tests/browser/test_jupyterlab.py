@@ -35,6 +35,8 @@ import nbformat
 import pytest
 from PIL import Image, ImageChops
 
+from gdcourse import course
+
 try:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -42,7 +44,7 @@ except ImportError:  # conftest.py fails or skips the tests, with the reason
     PlaywrightError = PlaywrightTimeout = Exception
 
 ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = sorted(p for p in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb") if ".fresh" not in p.name)
+NOTEBOOKS = course.notebooks(ROOT / "notebooks")  # in order, fresh copies excluded
 OPEN_TIMEOUT = 90_000  # ms: load JupyterLab, render the notebook, start its kernel
 RUN_TIMEOUT = 300_000  # ms: Run All Cells (the budget is 30 s per notebook; this only bounds a hang)
 WIDGET_TIMEOUT = 30_000  # ms: one redraw of a widget after a change
@@ -189,10 +191,10 @@ def problems(s: dict, expected: Expected, page_errors: list[str]) -> list[str]:
             found.append(f"cell {out['cell']} writes to stderr, the stored notebook does not: {out['text'][-1000:]}")
     wanted = [f"[{k}]:" for k in range(1, expected.code_cells + 1)]
     if s["prompts"] != wanted:
-        wrong = [
-            f"cell {cell} {got} (expected {want})"
-            for cell, got, want in zip(s["codeCells"], s["prompts"], wanted)
-            if got != want
+        wrong = [  # the cells shown, each against its expected prompt (cells beyond the expected: none)
+            f"cell {cell} {got} (expected {wanted[k] if k < len(wanted) else 'no such cell'})"
+            for k, (cell, got) in enumerate(zip(s["codeCells"], s["prompts"], strict=True))
+            if k >= len(wanted) or got != wanted[k]
         ]
         found.append(
             f"{len(s['prompts'])} code cells shown, {expected.code_cells} expected; not run once in order: "
@@ -323,7 +325,7 @@ def shows_default_start(explorer, function_name: str) -> str | None:
     from gdcourse.functions import all_functions
 
     expected = all_functions()[function_name].x0
-    for label, value in zip(("start x", "start y"), expected):
+    for label, value in zip(("start x", "start y")[: len(expected)], expected, strict=True):  # 1-d: no y
         readout = explorer.locator(f".widget-slider:has(label.widget-label:text-is('{label}')) .widget-readout")
         shown = float(readout.inner_text().replace("\u2212", "-"))
         if abs(shown - value) > 0.026:  # the readout shows 2 decimals
