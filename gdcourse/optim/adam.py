@@ -58,9 +58,9 @@ class Adam(Optimizer):
 class AdamW(Adam):
     r"""Adam with *decoupled* weight decay (Loshchilov & Hutter; ``torch.optim.AdamW``).
 
-    Before the Adam step, the parameter shrinks: $\theta \leftarrow \theta\,(1 - \eta\lambda)$.
+    Before the Adam step, the parameter shrinks: $\theta \leftarrow \theta\,(1 - \eta\omega)$.
     Unlike Adam's L2 penalty, this decay is not divided by $\sqrt{\hat v_t}$, so every
-    weight decays at the same relative rate. Default $\lambda$ = ``weight_decay`` = 0.01.
+    weight decays at the same relative rate. Default $\omega$ = ``weight_decay`` = 0.01.
     """
 
     decoupled_weight_decay = True
