@@ -19,7 +19,7 @@ from pathlib import Path
 WORDS_PER_MINUTE = 100
 LINES_PER_MINUTE = 15
 MINUTES_PER_FIGURE = 1
-OPTIONAL = re.compile(r"going deeper \(optional\)|\(optional\)", re.IGNORECASE)
+OPTIONAL = re.compile(r"\(optional\)", re.IGNORECASE)  # "Going deeper (optional): ...", "Appendix (optional)"
 HEADING = re.compile(r"^(#{1,6}) ", re.MULTILINE)
 
 
