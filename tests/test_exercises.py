@@ -6,6 +6,7 @@ checker is reported as one, not blamed on the learner."""
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 
 import numpy as np
@@ -148,6 +149,18 @@ def test_the_learners_error_names_their_line():
     assert feedback.status == "error"
     assert feedback.message.startswith("AttributeError: 'float' object has no attribute 'T'")
     assert "(at the line `return x - lr * grad.T @ x  # a float has no .T`)" in feedback.message
+
+
+def test_the_learners_line_is_found_in_a_folder_called_gdcourse(tmp_path):
+    folder = tmp_path / "gdcourse" / "notebooks"  # a clone of the course's repository, say
+    folder.mkdir(parents=True)
+    (folder / "mine.py").write_text("def gradient_step(x, grad, lr):\n    return x - lr * grad.T @ x\n")
+    spec = importlib.util.spec_from_file_location("mine", folder / "mine.py")
+    mine = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mine)
+    feedback = ex.check("01.1", mine.gradient_step)
+    assert feedback.status == "error"
+    assert feedback.message.endswith("(at the line `return x - lr * grad.T @ x`)")
 
 
 def test_a_bug_in_a_checker_is_an_internal_error_with_a_traceback(monkeypatch):

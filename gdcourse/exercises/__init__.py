@@ -28,6 +28,7 @@ import copy
 import html
 import importlib
 import inspect
+import os
 import re
 import traceback
 import warnings
@@ -202,9 +203,20 @@ def check(id: str, answer: Any) -> Feedback:
     return Feedback(id, ex.title, "correct", ex.success)
 
 
+PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../gdcourse, whatever its parent
+
+
+def in_package(filename: str) -> bool:
+    """Whether a traceback's file is part of this package (a learner's folder may be called gdcourse too)."""
+    try:
+        return os.path.commonpath([PACKAGE_DIR, os.path.abspath(filename)]) == PACKAGE_DIR
+    except ValueError:  # another drive on Windows
+        return False
+
+
 def describe_error(error: BaseException) -> str:
     """``TypeError: ... (at the line `...`)``, pointing at the learner's line when we can."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if "gdcourse" not in f.filename.replace("\\", "/")]
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if not in_package(f.filename)]
     where = f" (at the line `{frames[-1].line}`)" if frames and frames[-1].line else ""
     return f"{type(error).__name__}: {error}{where}"
 
